@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "RAR",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "RARCore", targets: ["RARCore"]),
+        .executable(name: "rar", targets: ["rar"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .target(
+            name: "RARCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .executableTarget(
+            name: "rar",
+            dependencies: [
+                "RARCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "RARCoreTests",
+            dependencies: ["RARCore"]
+        ),
+    ]
+)

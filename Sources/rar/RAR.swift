@@ -1,0 +1,12 @@
+import ArgumentParser
+import RARCore
+
+@main
+struct RAR: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rar",
+        abstract: "RAR: the registry and packaging tool for single-file AI agents.",
+        version: RARVersion.current,
+        subcommands: []
+    )
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+@testable import RARCore
+
+@Suite struct JSONTests {
+    @Test func pythonFloatRepr() {
+        let cases: [(Double, String)] = [
+            (1.0, "1.0"), (0.625, "0.625"), (1e16, "1e+16"), (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"), (0.00001, "1e-05"), (-1.5, "-1.5"), (1.5e300, "1.5e+300"),
+            (123456789.125, "123456789.125"), (0.1, "0.1"), (2.5e-10, "2.5e-10"),
+        ]
+        for (d, s) in cases { #expect(JSONValue.pythonFloatRepr(d) == s, "\(d)") }
+    }
+
+    @Test func roundTripKeepsOrderAndBigInts() throws {
+        let text = #"{"b":1,"a":[true,null,"x\u00e9\ud83d\ude00"],"n":123456789012345678901234567890,"f":0.5}"#
+        let v = try JSONParser().parse(text)
+        #expect(v.serialized(.compact) == #"{"b":1,"a":[true,null,"xé😀"],"n":123456789012345678901234567890,"f":0.5}"#)
+        #expect(v.serialized(.python).contains(#""x\u00e9\ud83d\ude00""#))
+    }
+
+    @Test func duplicateKeysRejectedWhenAsked() {
+        #expect(throws: JSONParseError.self) { try JSONParser(rejectDuplicateKeys: true).parse(#"{"a":1,"a":2}"#) }
+        #expect((try? JSONParser().parse(#"{"a":1,"a":2}"#)) != nil)
+    }
+
+    @Test func rejectsMalformed() {
+        for bad in ["", "{", "[1,]", "01", "\"\\x\"", "{\"a\" 1}", "1 2", "nul"] {
+            #expect(throws: JSONParseError.self) { try JSONParser().parse(bad) }
+        }
+    }
+}
