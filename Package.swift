@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "RAR",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "RARCore", targets: ["RARCore"]),
         .executable(name: "rar", targets: ["rar"]),
