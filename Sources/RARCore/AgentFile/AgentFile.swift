@@ -1,0 +1,260 @@
+import Foundation
+
+/// The outcome of reading one module-level dunder (`__manifest__`, `__card__`, ...)
+/// the way the reference does: first plain assignment in breadth-first order, then `literal_eval`.
+public struct DunderResult: Sendable {
+    /// The evaluated value when there is one (None counts as an error: `none_value`).
+    public var value: PyValue?
+    /// `decode_error`, `null_bytes`, `syntax_error`, `parser_limit`, `not_found`,
+    /// `not_literal`, `unhashable`, `none_value` or `too_large`.
+    public var errorCode: String?
+    /// Python-style error text.
+    public var error: String?
+    /// Line of the chosen assignment statement.
+    public var stmtLine: Int?
+    /// Value span: [line, byteCol, endLine, endByteCol] (as Python's ast reports it).
+    public var span: [Int]?
+    /// Where the error points, when known (1-based line, 0-based scalar column).
+    public var errorLine: Int?
+    public var errorCol: Int?
+    /// The assignment's value node (for diagnostics that point inside it).
+    public var valueNode: Expr?
+}
+
+/// A parsed agent file: the source text, the module AST, or why it could not be read.
+public struct AgentFile: Sendable {
+    public let path: String
+    public let bytes: [UInt8]
+    public let source: SourceText?
+    public let module: Module?
+    /// Set when the file could not be decoded or parsed.
+    public let parseError: PySyntaxError?
+
+    public static let dunders = ["__card__", "__swarm__", "__source__"]
+
+    /// Read and parse; never throws. `sizeLimit` guards against hostile input.
+    public init(path: String, bytes: [UInt8], sizeLimit: Int = SourceText.defaultSizeLimit) {
+        self.path = path
+        self.bytes = bytes
+        var src: SourceText?
+        var mod: Module?
+        var perr: PySyntaxError?
+        do {
+            let s = try SourceText(bytes: bytes, sizeLimit: sizeLimit)
+            src = s
+            mod = try AgentFile.parseOnBigStack(s)
+        } catch let e as PySyntaxError {
+            perr = e
+        } catch {
+            perr = PySyntaxError("\(error)", line: 1, col: 0)
+        }
+        source = src
+        module = mod
+        parseError = perr
+    }
+
+    public init(path: String, sizeLimit: Int = SourceText.defaultSizeLimit) throws {
+        let url = URL(fileURLWithPath: path)
+        let attrs = try FileManager.default.attributesOfItem(atPath: path)
+        if let size = attrs[.size] as? Int, size > sizeLimit {
+            self.init(path: path, bytes: [], sizeLimit: sizeLimit, tooLarge: size)
+            return
+        }
+        let data = try Data(contentsOf: url)
+        self.init(path: path, bytes: [UInt8](data), sizeLimit: sizeLimit)
+    }
+
+    private init(path: String, bytes: [UInt8], sizeLimit: Int, tooLarge size: Int) {
+        self.path = path
+        self.bytes = bytes
+        source = nil
+        module = nil
+        parseError = PySyntaxError("file is \(size) bytes, over the \(sizeLimit)-byte limit", line: 1, col: 0, code: .tooLarge)
+    }
+
+    /// Parse on a thread with a large stack so hostile nesting cannot overflow it.
+    static func parseOnBigStack(_ src: SourceText) throws -> Module {
+        final class Box: @unchecked Sendable { var result: Result<Module, Error>? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            box.result = Result {
+                let toks = try Tokenizer.tokenize(src)
+                var parser = Parser(tokens: toks, source: src)
+                return try parser.parseModule()
+            }
+            done.signal()
+        }
+        thread.stackSize = 512 << 20
+        thread.start()
+        done.wait()
+        return try box.result!.get()
+    }
+
+    // MARK: dunders
+
+    public var manifest: DunderResult { dunder("__manifest__") ?? DunderResult(errorCode: "not_found", error: "no `__manifest__ = ...` assignment (ast.Assign) found") }
+
+    /// nil when the file parses and has no assignment to `name`.
+    public func dunder(_ name: String) -> DunderResult? {
+        if let e = parseError {
+            return DunderResult(errorCode: e.code.rawValue, error: e.description, errorLine: e.line, errorCol: e.col)
+        }
+        guard let module, let source else { return nil }
+        guard let assign = AgentFile.firstAssignment(to: name, in: module) else { return nil }
+        let (_, value) = assign
+        var r = DunderResult()
+        r.stmtLine = assign.0.span.line
+        r.span = [value.span.line, source.byteColumn(line: value.span.line, col: value.span.col),
+                  value.span.endLine, source.byteColumn(line: value.span.endLine, col: value.span.endCol)]
+        r.valueNode = value
+        do {
+            let v = try LiteralEval.eval(value)
+            if case .none = v {
+                r.errorCode = "none_value"
+                r.error = "`\(name)` evaluates to None (the reference treats this as 'no \(name)')"
+                r.errorLine = value.span.line
+                r.errorCol = value.span.col
+            } else {
+                r.value = v
+            }
+        } catch let e as LiteralError {
+            switch e {
+            case .notLiteral(_, let l, let c):
+                r.errorCode = "not_literal"
+                r.errorLine = l ?? value.span.line
+                r.errorCol = c ?? value.span.col
+            case .unhashable(_, let l, let c):
+                r.errorCode = "unhashable"
+                r.errorLine = l
+                r.errorCol = c
+            }
+            r.error = e.message
+        } catch {
+            r.errorCode = "not_literal"
+            r.error = "\(error)"
+        }
+        return r
+    }
+
+    /// First `ast.Assign` with a Name target `name`, in `ast.walk` (breadth-first) order.
+    static func firstAssignment(to name: String, in module: Module) -> (Stmt, Expr)? {
+        var found: (Stmt, Expr)?
+        walkStatements(module) { s in
+            if case .assign(let targets, let value) = s.kind {
+                for t in targets { if case .name(let n) = t.kind, n == name { found = (s, value); return false } }
+            }
+            return true
+        }
+        return found
+    }
+
+    /// Visit every statement breadth-first, in the order `ast.walk` meets them.
+    /// The visitor returns false to stop.
+    public static func walkStatements(_ module: Module, _ visit: (Stmt) -> Bool) {
+        enum Item { case stmt(Stmt), block([Stmt]) }
+        var queue: [Item] = module.body.map { .stmt($0) }
+        var head = 0
+        while head < queue.count {
+            let item = queue[head]
+            head += 1
+            switch item {
+            case .block(let body):
+                queue.append(contentsOf: body.map { .stmt($0) })
+            case .stmt(let s):
+                if !visit(s) { return }
+                switch s.kind {
+                case .functionDef(_, _, let body, _, _), .classDef(_, _, _, let body, _), .with(let body, _):
+                    queue.append(contentsOf: body.map { .stmt($0) })
+                case .ifStmt(_, let body, let orelse), .loop(_, let body, let orelse):
+                    queue.append(contentsOf: (body + orelse).map { .stmt($0) })
+                case .tryStmt(let body, let handlers, let orelse, let finalbody):
+                    queue.append(contentsOf: body.map { .stmt($0) })
+                    queue.append(contentsOf: handlers.map { .block($0.body) })
+                    queue.append(contentsOf: (orelse + finalbody).map { .stmt($0) })
+                case .match(let cases):
+                    queue.append(contentsOf: cases.map { .block($0.body) })
+                default: break
+                }
+            }
+        }
+    }
+
+    // MARK: docstring
+
+    /// `ast.get_docstring(tree)` (cleaned), or nil.
+    public var docstring: String? {
+        guard let raw = rawDocstring else { return nil }
+        return AgentFile.cleandoc(raw)
+    }
+
+    /// The module docstring as written (nil when the first statement is not a plain str).
+    public var rawDocstring: String? {
+        guard let first = module?.body.first, case .expr(let e) = first.kind,
+              case .constant(.str(let s)) = e.kind else { return nil }
+        return PyStr.string(s)
+    }
+
+    /// `inspect.cleandoc`.
+    public static func cleandoc(_ doc: String) -> String {
+        var lines = expandTabs(doc).components(separatedBy: "\n")
+        var margin = Int.max
+        for l in lines.dropFirst() {
+            let content = l.drop(while: { $0 == " " })
+            if !content.isEmpty { margin = min(margin, l.count - content.count) }
+        }
+        if !lines.isEmpty { lines[0] = String(lines[0].drop(while: { $0 == " " || $0 == "\t" })) }
+        if margin < Int.max {
+            for k in 1..<lines.count { lines[k] = String(lines[k].dropFirst(min(margin, lines[k].count))) }
+        }
+        while let l = lines.last, l.isEmpty { lines.removeLast() }
+        while let f = lines.first, f.isEmpty { lines.removeFirst() }
+        return lines.joined(separator: "\n")
+    }
+
+    static func expandTabs(_ s: String) -> String {
+        guard s.contains("\t") else { return s }
+        var out = ""
+        var col = 0
+        for ch in s {
+            if ch == "\t" {
+                let n = 8 - col % 8
+                out += String(repeating: " ", count: n)
+                col += n
+            } else {
+                out.append(ch)
+                col = ch == "\n" ? 0 : col + 1
+            }
+        }
+        return out
+    }
+}
+
+// MARK: - `rar manifest --json` records
+
+extension AgentFile {
+    /// One line of `rar manifest --json`: the fixture's fields and encoding.
+    public func manifestRecord() -> JSONValue {
+        let m = manifest
+        var pairs: [(String, JSONValue)] = [
+            ("path", .string(path)),
+            ("manifest", m.value?.json ?? .null),
+            ("manifest_type", m.value.map { .string($0.typeName) } ?? .null),
+            ("error_code", m.errorCode.map { .string($0) } ?? .null),
+            ("error", m.error.map { .string($0) } ?? .null),
+            ("manifest_stmt_line", m.stmtLine.map { .int($0) } ?? .null),
+            ("manifest_span", m.span.map { .array($0.map { .int($0) }) } ?? .null),
+        ]
+        var extras: [(String, JSONValue)] = []
+        for name in AgentFile.dunders {
+            guard let d = dunder(name) else { continue }
+            extras.append((name, .object([
+                ("value", d.value?.json ?? .null),
+                ("error", d.error.map { .string($0) } ?? .null),
+                ("error_code", d.errorCode.map { .string($0) } ?? .null),
+            ])))
+        }
+        pairs.append(("extras", extras.isEmpty ? .null : .object(extras)))
+        return .object(pairs)
+    }
+}

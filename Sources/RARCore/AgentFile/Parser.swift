@@ -1,0 +1,1309 @@
+import Foundation
+
+/// A recursive-descent parser for the Python 3.11 grammar. It builds the parts of the AST a
+/// registry needs (statements, literals, calls, names) and rejects what `ast.parse` rejects.
+struct Parser {
+    let toks: [Token]
+    let src: SourceText
+    var p = 0
+    var nest = 0
+
+    /// Deepest expression nesting accepted; Python 3.11 fails with RecursionError near 3000.
+    static let maxExprDepth = 2985
+    static let keywords: Set<String> = [
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+        "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+        "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    ]
+
+    init(tokens: [Token], source: SourceText) {
+        toks = tokens
+        src = source
+    }
+
+    // MARK: token helpers
+
+    var cur: Token { toks[p] }
+    func peekTok(_ k: Int) -> Token { toks[min(p + k, toks.count - 1)] }
+    func isOp(_ s: String) -> Bool { cur.kind == .op && cur.text == s }
+    func isKw(_ s: String) -> Bool { cur.kind == .name && cur.text == s }
+    var isIdent: Bool { cur.kind == .name && !Parser.keywords.contains(cur.text) }
+
+    func error(_ m: String = "invalid syntax", at t: Token? = nil, kind: PySyntaxError.Kind = .syntax) -> PySyntaxError {
+        let t = t ?? cur
+        return PySyntaxError(m, line: t.line, col: t.col, kind: kind)
+    }
+
+    mutating func advance() -> Token {
+        let t = toks[p]
+        if p < toks.count - 1 { p += 1 }
+        return t
+    }
+
+    mutating func expectOp(_ s: String, _ msg: String? = nil) throws {
+        guard isOp(s) else { throw error(msg ?? "expected '\(s)'") }
+        p += 1
+    }
+
+    mutating func expectKw(_ s: String) throws {
+        guard isKw(s) else { throw error("expected '\(s)'") }
+        p += 1
+    }
+
+    mutating func acceptOp(_ s: String) -> Bool {
+        if isOp(s) { p += 1; return true }
+        return false
+    }
+
+    mutating func acceptKw(_ s: String) -> Bool {
+        if isKw(s) { p += 1; return true }
+        return false
+    }
+
+    mutating func ident() throws -> String {
+        guard isIdent else { throw error() }
+        return advance().text
+    }
+
+    var prevTok: Token { toks[max(p - 1, 0)] }
+
+    func span(from t: Token) -> Span {
+        let e = prevTok
+        return Span(line: t.line, col: t.col, endLine: e.endLine, endCol: e.endCol)
+    }
+
+    func mk(_ kind: ExprKind, _ span: Span, _ children: [Expr?]) throws -> Expr {
+        var d = 0
+        for c in children { if let c, c.depth > d { d = c.depth } }
+        if d + 1 > Parser.maxExprDepth {
+            throw PySyntaxError("maximum recursion depth exceeded during ast construction", line: span.line, col: span.col, code: .parserLimit)
+        }
+        return Expr(kind, span, depth: d + 1)
+    }
+
+    mutating func enter() throws {
+        nest += 1
+        if nest > Parser.maxExprDepth {
+            throw PySyntaxError("maximum recursion depth exceeded during ast construction", line: cur.line, col: cur.col, code: .parserLimit)
+        }
+    }
+
+    // MARK: module and statements
+
+    mutating func parseModule() throws -> Module {
+        var body: [Stmt] = []
+        while cur.kind != .endmarker {
+            if cur.kind == .newline { p += 1; continue }
+            body.append(contentsOf: try statement())
+        }
+        return Module(body: body)
+    }
+
+    mutating func statement() throws -> [Stmt] {
+        if cur.kind == .indent { throw error("unexpected indent", kind: .indentation) }
+        if cur.kind == .dedent { throw error("unindent does not match any outer indentation level", kind: .indentation) }
+        if let s = try compoundStatement() { return [s] }
+        return try simpleStatements()
+    }
+
+    mutating func simpleStatements() throws -> [Stmt] {
+        var out: [Stmt] = [try simpleStatement()]
+        while acceptOp(";") {
+            if cur.kind == .newline { break }
+            out.append(try simpleStatement())
+        }
+        guard cur.kind == .newline else {
+            if isOp("=") || cur.kind == .op && cur.text.hasSuffix("=") && cur.text.count > 1 { throw error() }
+            if cur.kind == .name || cur.kind == .number || cur.kind == .string {
+                let first = out.last
+                if case .expr(let e)? = first?.kind, case .name("print") = e.kind {
+                    throw error("Missing parentheses in call to 'print'. Did you mean print(...)?")
+                }
+                throw error("invalid syntax")
+            }
+            throw error()
+        }
+        p += 1
+        return out
+    }
+
+    mutating func simpleStatement() throws -> Stmt {
+        let t = cur
+        if cur.kind == .name {
+            switch cur.text {
+            case "pass", "break", "continue":
+                p += 1
+                return Stmt(kind: .simple(t.text.capitalized), span: span(from: t))
+            case "return":
+                p += 1
+                if !atStmtEnd { _ = try starExpressions() }
+                return Stmt(kind: .simple("Return"), span: span(from: t))
+            case "raise":
+                p += 1
+                if !atStmtEnd {
+                    _ = try expression()
+                    if acceptKw("from") { _ = try expression() }
+                }
+                return Stmt(kind: .simple("Raise"), span: span(from: t))
+            case "global", "nonlocal":
+                p += 1
+                _ = try ident()
+                while acceptOp(",") { _ = try ident() }
+                return Stmt(kind: .simple(t.text.capitalized), span: span(from: t))
+            case "del":
+                p += 1
+                let targets = try targetList(stopAtIn: false)
+                for e in targets { try validateTarget(e, ctx: .del) }
+                return Stmt(kind: .simple("Delete"), span: span(from: t))
+            case "assert":
+                p += 1
+                _ = try expression()
+                if acceptOp(",") { _ = try expression() }
+                return Stmt(kind: .simple("Assert"), span: span(from: t))
+            case "import":
+                p += 1
+                repeat {
+                    _ = try dottedName()
+                    if acceptKw("as") { _ = try ident() }
+                } while acceptOp(",")
+                return Stmt(kind: .simple("Import"), span: span(from: t))
+            case "from":
+                return try importFrom()
+            default: break
+            }
+        }
+        return try expressionStatement()
+    }
+
+    var atStmtEnd: Bool { cur.kind == .newline || isOp(";") || cur.kind == .endmarker }
+
+    mutating func dottedName() throws -> String {
+        var s = try ident()
+        while acceptOp(".") { s += "." + (try ident()) }
+        return s
+    }
+
+    mutating func importFrom() throws -> Stmt {
+        let t = advance()
+        var level = 0
+        while isOp(".") || isOp("...") { level += cur.text.count; p += 1 }
+        var module = ""
+        if !isKw("import") { module = try dottedName() }
+        try expectKw("import")
+        var names: [String] = []
+        if acceptOp("*") {
+            names = ["*"]
+        } else if acceptOp("(") {
+            repeat {
+                if isOp(")") { break }
+                names.append(try ident())
+                if acceptKw("as") { _ = try ident() }
+            } while acceptOp(",")
+            try expectOp(")")
+            if names.isEmpty { throw error() }
+        } else {
+            repeat {
+                names.append(try ident())
+                if acceptKw("as") { _ = try ident() }
+            } while acceptOp(",") && !atStmtEnd
+            if prevTok.text == "," { throw error("trailing comma not allowed without surrounding parentheses") }
+        }
+        return Stmt(kind: .importFrom(module: module, level: level, names: names), span: span(from: t))
+    }
+
+    static let augOps: Set<String> = ["+=", "-=", "*=", "/=", "//=", "%=", "@=", "&=", "|=", "^=", ">>=", "<<=", "**="]
+
+    mutating func expressionStatement() throws -> Stmt {
+        let t = cur
+        let first: Expr = isKw("yield") ? try yieldExpr() : try starExpressions()
+        if isOp(":") {
+            p += 1
+            try validateTarget(first, ctx: .annotation)
+            _ = try expression()
+            var value: Expr?
+            if acceptOp("=") { value = isKw("yield") ? try yieldExpr() : try starExpressions() }
+            return Stmt(kind: .annAssign(target: first, value: value), span: span(from: t))
+        }
+        if cur.kind == .op && Parser.augOps.contains(cur.text) {
+            let op = advance().text
+            try validateTarget(first, ctx: .aug)
+            let value = isKw("yield") ? try yieldExpr() : try starExpressions()
+            return Stmt(kind: .augAssign(target: first, op: op, value: value), span: span(from: t))
+        }
+        if isOp("=") {
+            var targets = [first]
+            var value = first
+            while acceptOp("=") {
+                value = isKw("yield") ? try yieldExpr() : try starExpressions()
+                targets.append(value)
+            }
+            targets.removeLast()
+            for e in targets { try validateTarget(e, ctx: .assign) }
+            return Stmt(kind: .assign(targets: targets, value: value), span: span(from: t))
+        }
+        if case .starred = first.kind {
+            // `*a` alone parses (the compiler rejects it later)
+        }
+        return Stmt(kind: .expr(first), span: span(from: t))
+    }
+
+    enum TargetCtx { case assign, del, aug, annotation, forLoop, with, comprehension }
+
+    func describe(_ e: Expr) -> String {
+        switch e.kind {
+        case .constant(let c):
+            switch c {
+            case .bool(let b): return b ? "True" : "False"
+            case .none: return "None"
+            case .ellipsis: return "ellipsis"
+            default: return "literal"
+            }
+        case .call: return "function call"
+        case .binOp, .unaryOp: return "expression"
+        case .joinedStr: return "f-string expression"
+        case .dict: return "dict literal"
+        case .set: return "set display"
+        case .namedExpr: return "named expression"
+        case .other(let n):
+            switch n {
+            case "Lambda": return "lambda"
+            case "IfExp": return "conditional expression"
+            case "Compare": return "comparison"
+            case "BoolOp": return "expression"
+            case "Await": return "await expression"
+            case "Yield", "YieldFrom": return "yield expression"
+            case "ListComp": return "list comprehension"
+            case "SetComp": return "set comprehension"
+            case "DictComp": return "dict comprehension"
+            case "GeneratorExp": return "generator expression"
+            default: return "expression"
+            }
+        default: return "expression"
+        }
+    }
+
+    func validateTarget(_ e: Expr, ctx: TargetCtx) throws {
+        let verb = ctx == .del ? "delete" : "assign to"
+        func bad(_ what: String) -> PySyntaxError {
+            PySyntaxError(ctx == .aug ? "'\(what)' is an illegal expression for augmented assignment" : "cannot \(verb) \(what)",
+                          line: e.span.line, col: e.span.col)
+        }
+        switch e.kind {
+        case .name, .attribute, .subscript: return
+        case .starred(let inner):
+            if ctx == .aug || ctx == .annotation || ctx == .del { throw bad("starred") }
+            try validateTarget(inner, ctx: ctx)
+        case .tuple(let items), .list(let items):
+            if ctx == .aug { throw bad(e.pyClassName == "Tuple" ? "tuple" : "list") }
+            if ctx == .annotation {
+                throw PySyntaxError("only single target (not \(e.pyClassName == "Tuple" ? "tuple" : "list")) can be annotated", line: e.span.line, col: e.span.col)
+            }
+            for i in items { try validateTarget(i, ctx: ctx) }
+        default:
+            throw bad(describe(e))
+        }
+    }
+
+    /// Comma-separated targets for `del` and `for` (parsed below comparison level).
+    mutating func targetList(stopAtIn: Bool) throws -> [Expr] {
+        var items: [Expr] = []
+        repeat {
+            if stopAtIn && isKw("in") { break }
+            if atStmtEnd { break }
+            if isOp("*") {
+                let t = advance()
+                let inner = try bitwiseOr()
+                items.append(try mk(.starred(inner), span(from: t), [inner]))
+            } else {
+                items.append(try bitwiseOr())
+            }
+        } while acceptOp(",")
+        if items.isEmpty { throw error() }
+        return items
+    }
+
+    mutating func forTargets() throws -> Expr {
+        let t = cur
+        let items = try targetList(stopAtIn: true)
+        let e: Expr = items.count == 1 && prevTok.text != "," ? items[0] : try mk(.tuple(items), span(from: t), items)
+        return e
+    }
+
+    // MARK: compound statements
+
+    mutating func compoundStatement() throws -> Stmt? {
+        guard cur.kind == .name || isOp("@") else { return nil }
+        let t = cur
+        if isOp("@") {
+            var decorators: [Expr] = []
+            while acceptOp("@") {
+                decorators.append(try namedExpression())
+                guard cur.kind == .newline else { throw error() }
+                p += 1
+            }
+            if isKw("def") || (isKw("async") && peekTok(1).text == "def") {
+                return try functionDef(decorators: decorators, start: t)
+            }
+            if isKw("class") { return try classDef(decorators: decorators, start: t) }
+            throw error()
+        }
+        switch cur.text {
+        case "def": return try functionDef(decorators: [], start: t)
+        case "class": return try classDef(decorators: [], start: t)
+        case "if": return try ifStatement()
+        case "while":
+            p += 1
+            _ = try namedExpression()
+            let body = try block(after: "'while' statement", line: t.line)
+            var orelse: [Stmt] = []
+            if isKw("else") { let e = advance(); orelse = try block(after: "'else' statement", line: e.line) }
+            return Stmt(kind: .loop(kind: "While", body: body, orelse: orelse), span: span(from: t))
+        case "for": return try forStatement(isAsync: false, start: t)
+        case "try": return try tryStatement()
+        case "with": return try withStatement(isAsync: false, start: t)
+        case "async":
+            p += 1
+            if isKw("def") { return try functionDef(decorators: [], start: t) }
+            if isKw("for") { return try forStatement(isAsync: true, start: t) }
+            if isKw("with") { return try withStatement(isAsync: true, start: t) }
+            throw error()
+        case "match":
+            return try matchStatement()
+        default:
+            return nil
+        }
+    }
+
+    /// `:` then an indented block or simple statements on the same line.
+    mutating func block(after what: String, line: Int) throws -> [Stmt] {
+        try expectOp(":", "expected ':'")
+        if cur.kind == .newline {
+            p += 1
+            guard cur.kind == .indent else {
+                throw error("expected an indented block after \(what) on line \(line)", kind: .indentation)
+            }
+            p += 1
+            var body: [Stmt] = []
+            while cur.kind != .dedent && cur.kind != .endmarker {
+                body.append(contentsOf: try statement())
+            }
+            if cur.kind == .dedent { p += 1 }
+            return body
+        }
+        return try simpleStatements()
+    }
+
+    mutating func functionDef(decorators: [Expr], start: Token) throws -> Stmt {
+        let isAsync = isKw("async")
+        if isAsync { p += 1 }
+        try expectKw("def")
+        let name = try ident()
+        try expectOp("(")
+        let params = try parameters(closing: ")", annotations: true)
+        try expectOp(")")
+        if acceptOp("->") { _ = try expression() }
+        let body = try block(after: "function definition", line: start.line)
+        return Stmt(kind: .functionDef(name: name, params: params, body: body, decorators: decorators, isAsync: isAsync), span: span(from: start))
+    }
+
+    /// Parameters of `def` (closing ")") or `lambda` (closing ":").
+    mutating func parameters(closing: String, annotations: Bool) throws -> [Parameter] {
+        var out: [Parameter] = []
+        var seenDefault = false
+        var seenStar = false
+        var seenSlash = false
+        var seenKwargs = false
+        while !isOp(closing) {
+            if seenKwargs { throw error("arguments cannot follow var-keyword argument") }
+            let t = cur
+            if acceptOp("/") {
+                if seenSlash { throw error("/ may appear only once") }
+                if seenStar { throw error("/ must be ahead of *") }
+                if out.isEmpty { throw error("at least one argument must precede /") }
+                seenSlash = true
+                for k in out.indices { out[k].kind = .positionalOnly }
+            } else if acceptOp("**") {
+                let name = try ident()
+                if annotations && acceptOp(":") { _ = try expression() }
+                if isOp("=") { throw error("var-keyword argument cannot have default value") }
+                out.append(Parameter(name: name, kind: .varKeyword, hasDefault: false, span: span(from: t)))
+                seenKwargs = true
+            } else if acceptOp("*") {
+                if seenStar { throw error("* argument may appear only once") }
+                seenStar = true
+                if isOp(",") || isOp(closing) {
+                    // bare `*`: named arguments must follow
+                    let save = p
+                    _ = acceptOp(",")
+                    if isOp(closing) || isOp("**") { throw error("named arguments must follow bare *") }
+                    p = save
+                } else {
+                    let name = try ident()
+                    if annotations && acceptOp(":") {
+                        if isOp("*") { let st = advance(); let e = try bitwiseOr(); _ = try mk(.starred(e), span(from: st), [e]) } else { _ = try expression() }
+                    }
+                    if isOp("=") { throw error("var-positional argument cannot have default value") }
+                    out.append(Parameter(name: name, kind: .varPositional, hasDefault: false, span: span(from: t)))
+                }
+            } else {
+                let name = try ident()
+                if annotations && acceptOp(":") { _ = try expression() }
+                var hasDefault = false
+                if acceptOp("=") {
+                    _ = try expression()
+                    hasDefault = true
+                    if !seenStar { seenDefault = true }
+                } else if seenDefault && !seenStar {
+                    throw error("non-default argument follows default argument", at: t)
+                }
+                out.append(Parameter(name: name, kind: seenStar ? .keywordOnly : .positional, hasDefault: hasDefault, span: span(from: t)))
+            }
+            if !acceptOp(",") { break }
+        }
+        return out
+    }
+
+    mutating func classDef(decorators: [Expr], start: Token) throws -> Stmt {
+        try expectKw("class")
+        let name = try ident()
+        var bases: [Expr] = []
+        var keywords: [Keyword] = []
+        if acceptOp("(") {
+            (bases, keywords) = try callArguments()
+            try expectOp(")")
+        }
+        let body = try block(after: "class definition", line: start.line)
+        return Stmt(kind: .classDef(name: name, bases: bases, keywords: keywords, body: body, decorators: decorators), span: span(from: start))
+    }
+
+    mutating func ifStatement() throws -> Stmt {
+        let t = advance()  // `if` or `elif`
+        let test = try namedExpression()
+        let body = try block(after: "'\(t.text)' statement", line: t.line)
+        var orelse: [Stmt] = []
+        if isKw("elif") {
+            orelse = [try ifStatement()]
+        } else if isKw("else") {
+            let e = advance()
+            orelse = try block(after: "'else' statement", line: e.line)
+        }
+        return Stmt(kind: .ifStmt(test: test, body: body, orelse: orelse), span: span(from: t))
+    }
+
+    mutating func forStatement(isAsync: Bool, start: Token) throws -> Stmt {
+        try expectKw("for")
+        let target = try forTargets()
+        try validateTarget(target, ctx: .forLoop)
+        try expectKw("in")
+        _ = try starExpressions()
+        let body = try block(after: "'for' statement", line: start.line)
+        var orelse: [Stmt] = []
+        if isKw("else") { let e = advance(); orelse = try block(after: "'else' statement", line: e.line) }
+        return Stmt(kind: .loop(kind: isAsync ? "AsyncFor" : "For", body: body, orelse: orelse), span: span(from: start))
+    }
+
+    mutating func tryStatement() throws -> Stmt {
+        let t = advance()
+        let body = try block(after: "'try' statement", line: t.line)
+        var handlers: [ExceptHandler] = []
+        var star: Bool?
+        while isKw("except") {
+            let h = advance()
+            let isStar = acceptOp("*")
+            if let s = star, s != isStar {
+                throw error("cannot have both 'except' and 'except*' on the same 'try'", at: h)
+            }
+            star = isStar
+            var type: Expr?
+            var name: String?
+            if !isOp(":") {
+                type = try expression()
+                if isOp(",") { throw error("multiple exception types must be parenthesized") }
+                if acceptKw("as") { name = try ident() }
+            } else if isStar {
+                throw error("expected one or more exception types")
+            }
+            let hb = try block(after: "'except' statement", line: h.line)
+            handlers.append(ExceptHandler(type: type, name: name, body: hb, span: span(from: h)))
+        }
+        var orelse: [Stmt] = []
+        var finalbody: [Stmt] = []
+        if isKw("else") {
+            if handlers.isEmpty { throw error("expected 'except' or 'finally' block") }
+            let e = advance()
+            orelse = try block(after: "'else' statement", line: e.line)
+        }
+        if isKw("finally") {
+            let f = advance()
+            finalbody = try block(after: "'finally' statement", line: f.line)
+        }
+        if handlers.isEmpty && finalbody.isEmpty { throw error("expected 'except' or 'finally' block") }
+        return Stmt(kind: .tryStmt(body: body, handlers: handlers, orelse: orelse, finalbody: finalbody), span: span(from: t))
+    }
+
+    mutating func withStatement(isAsync: Bool, start: Token) throws -> Stmt {
+        try expectKw("with")
+        // Parenthesised with-items (3.9+): try that reading first.
+        if isOp("(") {
+            let save = p
+            p += 1
+            if (try? withItems(closing: true)) != nil, acceptOp(")"), isOp(":") {
+                let body = try block(after: "'with' statement", line: start.line)
+                return Stmt(kind: .with(body: body, isAsync: isAsync), span: span(from: start))
+            }
+            p = save
+        }
+        try withItems(closing: false)
+        let body = try block(after: "'with' statement", line: start.line)
+        return Stmt(kind: .with(body: body, isAsync: isAsync), span: span(from: start))
+    }
+
+    mutating func withItems(closing: Bool) throws {
+        repeat {
+            if closing && isOp(")") { break }
+            _ = try expression()
+            if acceptKw("as") {
+                let t = cur
+                let items = try targetListUntilWithEnd()
+                let target = items.count == 1 && prevTok.text != "," ? items[0] : try mk(.tuple(items), span(from: t), items)
+                try validateTarget(target, ctx: .with)
+            }
+        } while acceptOp(",")
+    }
+
+    /// A single with-target (a star_target); tuples need parentheses.
+    mutating func targetListUntilWithEnd() throws -> [Expr] {
+        if isOp("*") {
+            let t = advance()
+            let e = try bitwiseOr()
+            return [try mk(.starred(e), span(from: t), [e])]
+        }
+        return [try bitwiseOr()]
+    }
+
+    // MARK: match statement (soft keyword)
+
+    mutating func matchStatement() throws -> Stmt? {
+        let save = p
+        let t = advance()
+        // Decide by shape: `match SUBJECT ':' NEWLINE INDENT 'case'`.
+        do {
+            if atStmtEnd || isOp("=") || isOp(".") || (cur.kind == .op && Parser.augOps.contains(cur.text)) { p = save; return nil }
+            let first = isOp("*") ? try starNamedExpression() : try namedExpression()
+            if isOp(",") {
+                while acceptOp(",") { if isOp(":") { break }; _ = try starNamedExpression() }
+            }
+            _ = first
+            guard isOp(":"), peekTok(1).kind == .newline else { p = save; return nil }
+        } catch {
+            p = save
+            return nil
+        }
+        p += 1  // ':'
+        guard cur.kind == .newline else { throw error() }
+        p += 1
+        guard cur.kind == .indent else { throw error("expected an indented block after 'match' statement on line \(t.line)", kind: .indentation) }
+        p += 1
+        var cases: [MatchCase] = []
+        while isKw("case") || (cur.kind == .name && cur.text == "case") {
+            let c = advance()
+            try patterns()
+            if acceptKw("if") { _ = try namedExpression() }
+            let body = try block(after: "'case' statement", line: c.line)
+            cases.append(MatchCase(body: body, span: span(from: c)))
+        }
+        if cases.isEmpty { throw error() }
+        guard cur.kind == .dedent else { throw error() }
+        p += 1
+        return Stmt(kind: .match(cases: cases), span: span(from: t))
+    }
+
+    mutating func patterns() throws {
+        // open_sequence_pattern | pattern
+        try maybeStarPattern()
+        if isOp(",") {
+            while acceptOp(",") {
+                if isOp(":") || isKw("if") { break }
+                try maybeStarPattern()
+            }
+        }
+    }
+
+    mutating func maybeStarPattern() throws {
+        if acceptOp("*") { _ = try ident(); return }
+        try pattern()
+    }
+
+    mutating func pattern() throws {
+        try enter()
+        defer { nest -= 1 }
+        try closedPattern()
+        while acceptOp("|") { try closedPattern() }
+        if acceptKw("as") {
+            let n = try ident()
+            if n == "_" { throw error("cannot use '_' as a target") }
+        }
+    }
+
+    mutating func closedPattern() throws {
+        if isOp("-") || cur.kind == .number {
+            _ = acceptOp("-")
+            guard cur.kind == .number else { throw error() }
+            p += 1
+            if isOp("+") || isOp("-") {
+                p += 1
+                guard cur.kind == .number, cur.text.lowercased().hasSuffix("j") else { throw error("imaginary number required in complex literal") }
+                p += 1
+            }
+            return
+        }
+        if cur.kind == .string {
+            _ = try strings()
+            return
+        }
+        if isKw("None") || isKw("True") || isKw("False") { p += 1; return }
+        if acceptOp("(") {
+            if acceptOp(")") { return }
+            try maybeStarPattern()
+            if isOp(",") {
+                while acceptOp(",") { if isOp(")") { break }; try maybeStarPattern() }
+            }
+            try expectOp(")")
+            return
+        }
+        if acceptOp("[") {
+            while !isOp("]") {
+                try maybeStarPattern()
+                if !acceptOp(",") { break }
+            }
+            try expectOp("]")
+            return
+        }
+        if acceptOp("{") {
+            while !isOp("}") {
+                if acceptOp("**") { _ = try ident() } else {
+                    // key: literal or value pattern
+                    if cur.kind == .string { _ = try strings() }
+                    else if isOp("-") || cur.kind == .number { try closedPattern() }
+                    else if isKw("None") || isKw("True") || isKw("False") { p += 1 }
+                    else { _ = try ident(); guard isOp(".") else { throw error() }; while acceptOp(".") { _ = try ident() } }
+                    try expectOp(":")
+                    try pattern()
+                }
+                if !acceptOp(",") { break }
+            }
+            try expectOp("}")
+            return
+        }
+        guard isIdent else { throw error() }
+        p += 1
+        while acceptOp(".") { _ = try ident() }
+        if acceptOp("(") {
+            var sawKeyword = false
+            while !isOp(")") {
+                if isIdent && peekTok(1).text == "=" && peekTok(1).kind == .op {
+                    p += 2
+                    try pattern()
+                    sawKeyword = true
+                } else {
+                    if sawKeyword { throw error("positional patterns follow keyword patterns") }
+                    try pattern()
+                }
+                if !acceptOp(",") { break }
+            }
+            try expectOp(")")
+        }
+    }
+
+    // MARK: expressions
+
+    mutating func starExpressions() throws -> Expr {
+        let t = cur
+        let first = try starExpression()
+        guard isOp(",") else { return first }
+        var items = [first]
+        while acceptOp(",") {
+            if !canStartExpression { break }
+            items.append(try starExpression())
+        }
+        return try mk(.tuple(items), span(from: t), items)
+    }
+
+    var canStartExpression: Bool {
+        switch cur.kind {
+        case .number, .string: return true
+        case .name:
+            if !Parser.keywords.contains(cur.text) { return true }
+            return ["True", "False", "None", "lambda", "not", "await", "yield"].contains(cur.text)
+        case .op: return ["(", "[", "{", "-", "+", "~", "*", "..."].contains(cur.text)
+        default: return false
+        }
+    }
+
+    mutating func starExpression() throws -> Expr {
+        if isOp("*") {
+            let t = advance()
+            let e = try bitwiseOr()
+            return try mk(.starred(e), span(from: t), [e])
+        }
+        return try expression()
+    }
+
+    mutating func starNamedExpression() throws -> Expr {
+        if isOp("*") {
+            let t = advance()
+            let e = try bitwiseOr()
+            return try mk(.starred(e), span(from: t), [e])
+        }
+        return try namedExpression()
+    }
+
+    mutating func namedExpression() throws -> Expr {
+        if cur.kind == .name && peekTok(1).kind == .op && peekTok(1).text == ":=" {
+            let t = cur
+            guard isIdent else { throw error("cannot use assignment expressions with \(cur.text)") }
+            let target = try mk(.name(advance().text), span(from: t), [])
+            p += 1
+            let value = try expression()
+            return try mk(.namedExpr(target, value), span(from: t), [target, value])
+        }
+        let e = try expression()
+        if isOp(":=") {
+            throw PySyntaxError("cannot use assignment expressions with \(describe(e))", line: e.span.line, col: e.span.col)
+        }
+        return e
+    }
+
+    mutating func expression() throws -> Expr {
+        try enter()
+        defer { nest -= 1 }
+        if isKw("lambda") { return try lambdef() }
+        let t = cur
+        let body = try disjunction()
+        if isKw("if") {
+            p += 1
+            let test = try disjunction()
+            guard acceptKw("else") else { throw error("expected 'else' after 'if' expression") }
+            let orelse = try expression()
+            return try mk(.other("IfExp"), span(from: t), [body, test, orelse])
+        }
+        return body
+    }
+
+    mutating func lambdef() throws -> Expr {
+        let t = advance()
+        _ = try parameters(closing: ":", annotations: false)
+        try expectOp(":")
+        let body = try expression()
+        return try mk(.other("Lambda"), span(from: t), [body])
+    }
+
+    mutating func disjunction() throws -> Expr {
+        let t = cur
+        let first = try conjunction()
+        guard isKw("or") else { return first }
+        var items = [first]
+        while acceptKw("or") { items.append(try conjunction()) }
+        return try mk(.other("BoolOp"), span(from: t), items)
+    }
+
+    mutating func conjunction() throws -> Expr {
+        let t = cur
+        let first = try inversion()
+        guard isKw("and") else { return first }
+        var items = [first]
+        while acceptKw("and") { items.append(try inversion()) }
+        return try mk(.other("BoolOp"), span(from: t), items)
+    }
+
+    mutating func inversion() throws -> Expr {
+        if isKw("not") {
+            let t = advance()
+            try enter()
+            defer { nest -= 1 }
+            let e = try inversion()
+            return try mk(.unaryOp("not", e), span(from: t), [e])
+        }
+        return try comparison()
+    }
+
+    mutating func comparison() throws -> Expr {
+        let t = cur
+        let first = try bitwiseOr()
+        var items = [first]
+        while true {
+            if cur.kind == .op && ["==", "!=", "<", "<=", ">", ">="].contains(cur.text) {
+                p += 1
+            } else if isKw("in") {
+                p += 1
+            } else if isKw("not") && peekTok(1).kind == .name && peekTok(1).text == "in" {
+                p += 2
+            } else if isKw("is") {
+                p += 1
+                _ = acceptKw("not")
+            } else {
+                break
+            }
+            items.append(try bitwiseOr())
+        }
+        if items.count == 1 { return first }
+        return try mk(.other("Compare"), span(from: t), items)
+    }
+
+    mutating func binaryLevel(_ ops: Set<String>, _ next: (inout Parser) throws -> Expr) throws -> Expr {
+        let t = cur
+        var left = try next(&self)
+        while cur.kind == .op && ops.contains(cur.text) {
+            let op = advance().text
+            let right = try next(&self)
+            left = try mk(.binOp(left, op, right), span(from: t), [left, right])
+        }
+        return left
+    }
+
+    mutating func bitwiseOr() throws -> Expr { try binaryLevel(["|"]) { try $0.bitwiseXor() } }
+    mutating func bitwiseXor() throws -> Expr { try binaryLevel(["^"]) { try $0.bitwiseAnd() } }
+    mutating func bitwiseAnd() throws -> Expr { try binaryLevel(["&"]) { try $0.shiftExpr() } }
+    mutating func shiftExpr() throws -> Expr { try binaryLevel(["<<", ">>"]) { try $0.sum() } }
+    mutating func sum() throws -> Expr { try binaryLevel(["+", "-"]) { try $0.term() } }
+    mutating func term() throws -> Expr { try binaryLevel(["*", "/", "//", "%", "@"]) { try $0.factor() } }
+
+    mutating func factor() throws -> Expr {
+        if cur.kind == .op && (cur.text == "+" || cur.text == "-" || cur.text == "~") {
+            let t = advance()
+            try enter()
+            defer { nest -= 1 }
+            let e = try factor()
+            return try mk(.unaryOp(t.text, e), span(from: t), [e])
+        }
+        return try power()
+    }
+
+    mutating func power() throws -> Expr {
+        let t = cur
+        let base = try awaitPrimary()
+        if acceptOp("**") {
+            try enter()
+            defer { nest -= 1 }
+            let exp = try factor()
+            return try mk(.binOp(base, "**", exp), span(from: t), [base, exp])
+        }
+        return base
+    }
+
+    mutating func awaitPrimary() throws -> Expr {
+        if isKw("await") {
+            let t = advance()
+            let e = try primary()
+            return try mk(.other("Await"), span(from: t), [e])
+        }
+        return try primary()
+    }
+
+    mutating func primary() throws -> Expr {
+        let t = cur
+        var e = try atom()
+        while true {
+            if acceptOp(".") {
+                let name = try ident()
+                e = try mk(.attribute(e, name), span(from: t), [e])
+            } else if isOp("(") {
+                p += 1
+                let (args, kws) = try callArguments()
+                try expectOp(")")
+                var kids: [Expr?] = [e] + args
+                kids += kws.map(\.value)
+                e = try mk(.call(e, args: args, keywords: kws), span(from: t), kids)
+            } else if isOp("[") {
+                p += 1
+                let s = try slices()
+                try expectOp("]")
+                e = try mk(.subscript(e, s), span(from: t), [e, s])
+            } else {
+                return e
+            }
+        }
+    }
+
+    mutating func slices() throws -> Expr {
+        let t = cur
+        let first = try sliceItem()
+        guard isOp(",") else { return first }
+        var items = [first]
+        while acceptOp(",") {
+            if isOp("]") { break }
+            items.append(try sliceItem())
+        }
+        return try mk(.tuple(items), span(from: t), items)
+    }
+
+    mutating func sliceItem() throws -> Expr {
+        let t = cur
+        if isOp("*") { return try starNamedExpression() }
+        var kids: [Expr] = []
+        if !isOp(":") {
+            let e = try namedExpression()
+            if !isOp(":") { return e }
+            kids.append(e)
+        }
+        // slice: [lower] ':' [upper] [':' [step]]
+        try expectOp(":")
+        if !isOp(":") && !isOp("]") && !isOp(",") { kids.append(try expression()) }
+        if acceptOp(":") {
+            if !isOp("]") && !isOp(",") { kids.append(try expression()) }
+        }
+        return try mk(.other("Slice"), span(from: t), kids)
+    }
+
+    /// Call arguments up to (not including) the closing parenthesis.
+    mutating func callArguments() throws -> ([Expr], [Keyword]) {
+        var args: [Expr] = []
+        var kws: [Keyword] = []
+        var sawKeyword = false
+        var sawDoubleStar = false
+        while !isOp(")") {
+            let t = cur
+            if acceptOp("**") {
+                let e = try expression()
+                kws.append(Keyword(arg: nil, value: e))
+                sawDoubleStar = true
+            } else if acceptOp("*") {
+                if sawDoubleStar { throw error("iterable argument unpacking follows keyword argument unpacking", at: t) }
+                let e = try expression()
+                args.append(try mk(.starred(e), span(from: t), [e]))
+            } else if cur.kind == .name && peekTok(1).kind == .op && peekTok(1).text == "=" {
+                guard isIdent else {
+                    if cur.text == "True" || cur.text == "False" || cur.text == "None" { throw error("cannot assign to \(cur.text)") }
+                    throw error()
+                }
+                let name = advance().text
+                p += 1
+                let e = try expression()
+                kws.append(Keyword(arg: name, value: e))
+                sawKeyword = true
+            } else {
+                let e = try namedExpression()
+                if isKw("for") || (isKw("async") && peekTok(1).text == "for") {
+                    let g = try comprehension(element: e, start: t, kind: "GeneratorExp", extra: [])
+                    if !args.isEmpty || !kws.isEmpty || isOp(",") && peekTok(1).text != ")" {
+                        throw error("Generator expression must be parenthesized", at: t)
+                    }
+                    args.append(g)
+                } else {
+                    if isOp("=") { throw error("expression cannot contain assignment, perhaps you meant \"==\"?", at: t) }
+                    if sawDoubleStar { throw error("positional argument follows keyword argument unpacking", at: t) }
+                    if sawKeyword { throw error("positional argument follows keyword argument", at: t) }
+                    args.append(e)
+                }
+            }
+            if !acceptOp(",") { break }
+            if (args.last.map { $0.pyClassName == "GeneratorExp" } ?? false) && !isOp(")") {
+                throw error("Generator expression must be parenthesized")
+            }
+        }
+        return (args, kws)
+    }
+
+    mutating func comprehension(element: Expr, start: Token, kind: String, extra: [Expr]) throws -> Expr {
+        var kids: [Expr] = [element] + extra
+        repeat {
+            _ = acceptKw("async")
+            try expectKw("for")
+            let target = try forTargets()
+            try validateTarget(target, ctx: .comprehension)
+            try expectKw("in")
+            kids.append(try disjunction())
+            while acceptKw("if") { kids.append(try disjunction()) }
+        } while isKw("for") || (isKw("async") && peekTok(1).text == "for")
+        return try mk(.other(kind), span(from: start), kids)
+    }
+
+    mutating func yieldExpr() throws -> Expr {
+        let t = advance()
+        if acceptKw("from") {
+            let e = try expression()
+            return try mk(.other("YieldFrom"), span(from: t), [e])
+        }
+        if canStartExpression && !isOp(")") {
+            let e = try starExpressions()
+            return try mk(.other("Yield"), span(from: t), [e])
+        }
+        return try mk(.other("Yield"), span(from: t), [])
+    }
+
+    mutating func atom() throws -> Expr {
+        let t = cur
+        switch cur.kind {
+        case .name:
+            switch cur.text {
+            case "True": p += 1; return try mk(.constant(.bool(true)), span(from: t), [])
+            case "False": p += 1; return try mk(.constant(.bool(false)), span(from: t), [])
+            case "None": p += 1; return try mk(.constant(.none), span(from: t), [])
+            default:
+                guard isIdent else { throw error() }
+                p += 1
+                return try mk(.name(t.text), span(from: t), [])
+            }
+        case .number:
+            p += 1
+            return try mk(.constant(try Parser.number(t)), span(from: t), [])
+        case .string:
+            return try strings()
+        case .op:
+            switch cur.text {
+            case "...":
+                p += 1
+                return try mk(.constant(.ellipsis), span(from: t), [])
+            case "(": return try parenthesized()
+            case "[": return try listDisplay()
+            case "{": return try braceDisplay()
+            default: throw error()
+            }
+        default:
+            throw error()
+        }
+    }
+
+    mutating func parenthesized() throws -> Expr {
+        let t = advance()
+        try enter()
+        defer { nest -= 1 }
+        if acceptOp(")") { return try mk(.tuple([]), span(from: t), []) }
+        if isKw("yield") {
+            let y = try yieldExpr()
+            try expectOp(")")
+            return y
+        }
+        let first = try starNamedExpression()
+        if isKw("for") || (isKw("async") && peekTok(1).text == "for") {
+            if case .starred = first.kind { throw error("iterable unpacking cannot be used in comprehension") }
+            let g = try comprehension(element: first, start: t, kind: "GeneratorExp", extra: [])
+            try expectOp(")")
+            return try mk(g.kind, span(from: t), [g])
+        }
+        if isOp(")") {
+            p += 1
+            if case .starred = first.kind { throw PySyntaxError("cannot use starred expression here", line: first.span.line, col: first.span.col) }
+            return first
+        }
+        guard isOp(",") else {
+            if cur.kind == .name || cur.kind == .number || cur.kind == .string {
+                throw error("invalid syntax. Perhaps you forgot a comma?")
+            }
+            throw error("'(' was never closed")
+        }
+        var items = [first]
+        while acceptOp(",") {
+            if isOp(")") { break }
+            items.append(try starNamedExpression())
+        }
+        try expectOp(")")
+        return try mk(.tuple(items), span(from: t), items)
+    }
+
+    mutating func listDisplay() throws -> Expr {
+        let t = advance()
+        try enter()
+        defer { nest -= 1 }
+        if acceptOp("]") { return try mk(.list([]), span(from: t), []) }
+        let first = try starNamedExpression()
+        if isKw("for") || (isKw("async") && peekTok(1).text == "for") {
+            if case .starred = first.kind { throw error("iterable unpacking cannot be used in comprehension") }
+            let c = try comprehension(element: first, start: t, kind: "ListComp", extra: [])
+            try expectOp("]")
+            return try mk(c.kind, span(from: t), [c])
+        }
+        var items = [first]
+        while acceptOp(",") {
+            if isOp("]") { break }
+            items.append(try starNamedExpression())
+        }
+        guard acceptOp("]") else { throw missingCommaOr("[") }
+        return try mk(.list(items), span(from: t), items)
+    }
+
+    func missingCommaOr(_ open: String) -> PySyntaxError {
+        if cur.kind == .name || cur.kind == .number || cur.kind == .string || isOp("{") || isOp("[") || isOp("(") {
+            return error("invalid syntax. Perhaps you forgot a comma?")
+        }
+        return error()
+    }
+
+    mutating func braceDisplay() throws -> Expr {
+        let t = advance()
+        try enter()
+        defer { nest -= 1 }
+        if acceptOp("}") { return try mk(.dict(keys: [], values: []), span(from: t), []) }
+        var keys: [Expr?] = []
+        var values: [Expr] = []
+        // First entry decides dict vs set.
+        if acceptOp("**") {
+            values.append(try bitwiseOr())
+            keys.append(nil)
+        } else {
+            let first = try starNamedExpression()
+            if isOp(":") {
+                if case .starred = first.kind { throw error() }
+                p += 1
+                let v = try expression()
+                if isKw("for") || (isKw("async") && peekTok(1).text == "for") {
+                    let c = try comprehension(element: first, start: t, kind: "DictComp", extra: [v])
+                    try expectOp("}")
+                    return try mk(c.kind, span(from: t), [c])
+                }
+                keys.append(first)
+                values.append(v)
+            } else {
+                // set display or set comprehension
+                if isKw("for") || (isKw("async") && peekTok(1).text == "for") {
+                    if case .starred = first.kind { throw error("iterable unpacking cannot be used in comprehension") }
+                    let c = try comprehension(element: first, start: t, kind: "SetComp", extra: [])
+                    try expectOp("}")
+                    return try mk(c.kind, span(from: t), [c])
+                }
+                var items = [first]
+                while acceptOp(",") {
+                    if isOp("}") { break }
+                    items.append(try starNamedExpression())
+                }
+                guard acceptOp("}") else { throw missingCommaOr("{") }
+                return try mk(.set(items), span(from: t), items)
+            }
+        }
+        while acceptOp(",") {
+            if isOp("}") { break }
+            if acceptOp("**") {
+                values.append(try bitwiseOr())
+                keys.append(nil)
+            } else {
+                let k = try expression()
+                guard acceptOp(":") else {
+                    if isOp("}") || isOp(",") { throw error("':' expected after dictionary key") }
+                    throw error()
+                }
+                keys.append(k)
+                values.append(try expression())
+            }
+        }
+        guard acceptOp("}") else { throw missingCommaOr("{") }
+        var kids: [Expr?] = keys
+        kids += values.map { Optional($0) }
+        return try mk(.dict(keys: keys, values: values), span(from: t), kids)
+    }
+
+    /// Adjacent string tokens: one Constant (str or bytes) or a JoinedStr.
+    mutating func strings() throws -> Expr {
+        let t = cur
+        var parts: [StringLiteral.Decoded] = []
+        var sawBytes = false, sawText = false
+        var sawF = false
+        while cur.kind == .string {
+            let tok = advance()
+            let d = try StringLiteral.decode(tok, src) { text, line, col in
+                try Parser.parseFStringExpression(text, line: line, col: col)
+            }
+            switch d {
+            case .bytes: sawBytes = true
+            case .str: sawText = true
+            case .fstring: sawText = true; sawF = true
+            }
+            if sawBytes && sawText { throw error("cannot mix bytes and nonbytes literals", at: tok) }
+            parts.append(d)
+        }
+        if sawF { return try mk(.joinedStr, span(from: t), []) }
+        if sawBytes {
+            var all: [UInt8] = []
+            for case .bytes(let b) in parts { all += b }
+            return try mk(.constant(.bytes(all)), span(from: t), [])
+        }
+        var all: [UInt32] = []
+        for case .str(let s) in parts { all += s }
+        return try mk(.constant(.str(all)), span(from: t), [])
+    }
+
+    /// Parse an f-string `{...}` expression part the way 3.11 does: as `(text)`.
+    static func parseFStringExpression(_ text: [UInt32], line: Int, col: Int) throws {
+        let wrapped: [UInt32] = [0x28] + text + [0x29]
+        let src = try SourceText(bytes: Array(PyStr.string(wrapped).utf8), sizeLimit: Int.max)
+        do {
+            let toks = try Tokenizer.tokenize(src)
+            var parser = Parser(tokens: toks, source: src)
+            _ = try parser.starExpressions()
+            guard parser.cur.kind == .newline || parser.cur.kind == .endmarker else { throw parser.error("f-string: invalid syntax") }
+        } catch let e as PySyntaxError {
+            if e.code == .parserLimit { throw e }
+            throw PySyntaxError(e.message.hasPrefix("f-string") ? e.message : "f-string: " + e.message, line: line, col: col)
+        }
+    }
+
+    static func number(_ t: Token) throws -> PyConstant {
+        let text = t.text.replacingOccurrences(of: "_", with: "")
+        let lower = text.lowercased()
+        if lower.hasSuffix("j") {
+            return .complex(0, Double(String(lower.dropLast())) ?? .infinity)
+        }
+        if lower.hasPrefix("0x") || lower.hasPrefix("0o") || lower.hasPrefix("0b") {
+            let radix = lower.hasPrefix("0x") ? 16 : lower.hasPrefix("0o") ? 8 : 2
+            return .int(BigDecimalText(BigUInt.parse(String(lower.dropFirst(2)), radix: radix).decimalString))
+        }
+        if lower.contains(".") || lower.contains("e") {
+            return .float(Double(lower) ?? .infinity)
+        }
+        if text.count > 4300 {
+            throw PySyntaxError("Exceeds the limit (4300 digits) for integer string conversion: value has \(text.count) digits; use sys.set_int_max_str_digits() to increase the limit", line: t.line, col: t.col)
+        }
+        var digits = Substring(text)
+        while digits.count > 1 && digits.first == "0" { digits = digits.dropFirst() }
+        return .int(BigDecimalText(String(digits)))
+    }
+}
+
+/// Minimal unsigned big integer: enough to turn hex/octal/binary literals into decimal text.
+struct BigUInt {
+    var limbs: [UInt32] = []  // little-endian base 2^32
+
+    static func parse(_ s: String, radix: Int) -> BigUInt {
+        var n = BigUInt()
+        for ch in s.unicodeScalars {
+            guard let d = Int(String(ch), radix: radix) else { continue }
+            n.mulAdd(UInt32(radix), UInt32(d))
+        }
+        return n
+    }
+
+    mutating func mulAdd(_ m: UInt32, _ a: UInt32) {
+        var carry = UInt64(a)
+        for k in limbs.indices {
+            let v = UInt64(limbs[k]) * UInt64(m) + carry
+            limbs[k] = UInt32(truncatingIfNeeded: v)
+            carry = v >> 32
+        }
+        if carry > 0 { limbs.append(UInt32(carry)) }
+    }
+
+    /// Divide in place by `d`, returning the remainder.
+    mutating func divRem(_ d: UInt32) -> UInt32 {
+        var rem: UInt64 = 0
+        for k in limbs.indices.reversed() {
+            let v = (rem << 32) | UInt64(limbs[k])
+            limbs[k] = UInt32(v / UInt64(d))
+            rem = v % UInt64(d)
+        }
+        while limbs.last == 0 { limbs.removeLast() }
+        return UInt32(rem)
+    }
+
+    var decimalString: String {
+        var n = self
+        while n.limbs.last == 0 { n.limbs.removeLast() }
+        if n.limbs.isEmpty { return "0" }
+        var chunks: [UInt32] = []
+        while !n.limbs.isEmpty { chunks.append(n.divRem(1_000_000_000)) }
+        var s = String(chunks.last!)
+        for c in chunks.dropLast().reversed() {
+            let part = String(c)
+            s += String(repeating: "0", count: 9 - part.count) + part
+        }
+        return s
+    }
+}

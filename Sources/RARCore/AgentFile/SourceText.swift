@@ -1,0 +1,165 @@
+import Foundation
+
+/// Why a file could not even be tokenized: the reference's error classes.
+public enum SourceErrorCode: String, Sendable, Codable {
+    case decodeError = "decode_error"
+    case nullBytes = "null_bytes"
+    case syntaxError = "syntax_error"
+    case parserLimit = "parser_limit"
+    case tooLarge = "too_large"
+}
+
+/// A lexical/syntax error with a 1-based line and 0-based column (in scalars).
+public struct PySyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case syntax = "SyntaxError", indentation = "IndentationError", tab = "TabError" }
+    public var code: SourceErrorCode
+    public var kind: Kind
+    public var message: String
+    public var line: Int
+    public var col: Int
+
+    public init(_ message: String, line: Int, col: Int, kind: Kind = .syntax, code: SourceErrorCode = .syntaxError) {
+        self.message = message
+        self.line = line
+        self.col = col
+        self.kind = kind
+        self.code = code
+    }
+
+    public var description: String {
+        switch code {
+        case .syntaxError: return "\(kind.rawValue): \(message) (line \(line))"
+        default: return message
+        }
+    }
+}
+
+/// Source text as Python's `Path.read_text` sees it: strict UTF-8, universal newlines,
+/// held as code points so columns never depend on grapheme clustering.
+public struct SourceText: Sendable {
+    /// Code points after newline normalisation.
+    public let scalars: [UInt32]
+    /// Index into `scalars` where each line starts (line 1 at index 0).
+    public let lineStarts: [Int]
+
+    public static let defaultSizeLimit = 1 << 20
+
+    /// Decode bytes; throws `PySyntaxError` with code decode_error / null_bytes / too_large.
+    public init(bytes: [UInt8], sizeLimit: Int = SourceText.defaultSizeLimit) throws {
+        if bytes.count > sizeLimit {
+            throw PySyntaxError("file is \(bytes.count) bytes, over the \(sizeLimit)-byte limit", line: 1, col: 0, code: .tooLarge)
+        }
+        var out: [UInt32] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        let n = bytes.count
+        var sawNul = false
+        while i < n {
+            let b0 = bytes[i]
+            if b0 < 0x80 {
+                if b0 == 0x0D {  // \r\n and lone \r become \n
+                    out.append(0x0A)
+                    i += (i + 1 < n && bytes[i + 1] == 0x0A) ? 2 : 1
+                    continue
+                }
+                if b0 == 0 { sawNul = true }
+                out.append(UInt32(b0))
+                i += 1
+                continue
+            }
+            let (scalar, len, err) = SourceText.decodeMultibyte(bytes, i)
+            if let err {
+                throw PySyntaxError(
+                    "'utf-8' codec can't decode byte 0x\(String(format: "%02x", b0)) in position \(i): \(err)",
+                    line: 1, col: 0, code: .decodeError)
+            }
+            out.append(scalar)
+            i += len
+        }
+        if sawNul {
+            throw PySyntaxError("source code string cannot contain null bytes", line: 1, col: 0, code: .nullBytes)
+        }
+        scalars = out
+        var starts = [0]
+        for (k, c) in out.enumerated() where c == 0x0A { starts.append(k + 1) }
+        lineStarts = starts
+    }
+
+    public init(string: String) {
+        // Strings are already valid Unicode; still apply newline normalisation.
+        try! self.init(bytes: Array(string.utf8), sizeLimit: Int.max)
+    }
+
+    /// Decode one multi-byte UTF-8 sequence the way CPython classifies errors.
+    static func decodeMultibyte(_ b: [UInt8], _ i: Int) -> (UInt32, Int, String?) {
+        let b0 = b[i]
+        let n = b.count
+        var need = 0
+        var value: UInt32 = 0
+        var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
+        switch b0 {
+        case 0xC2...0xDF: need = 1; value = UInt32(b0 & 0x1F)
+        case 0xE0: need = 2; value = UInt32(b0 & 0x0F); lo = 0xA0
+        case 0xE1...0xEC, 0xEE, 0xEF: need = 2; value = UInt32(b0 & 0x0F)
+        case 0xED: need = 2; value = UInt32(b0 & 0x0F); hi = 0x9F
+        case 0xF0: need = 3; value = UInt32(b0 & 0x07); lo = 0x90
+        case 0xF1...0xF3: need = 3; value = UInt32(b0 & 0x07)
+        case 0xF4: need = 3; value = UInt32(b0 & 0x07); hi = 0x8F
+        default: return (0, 1, "invalid start byte")
+        }
+        for k in 1...need {
+            guard i + k < n else { return (0, 1, "unexpected end of data") }
+            let c = b[i + k]
+            let (l, h) = k == 1 ? (lo, hi) : (UInt8(0x80), UInt8(0xBF))
+            guard c >= l && c <= h else { return (0, 1, "invalid continuation byte") }
+            value = (value << 6) | UInt32(c & 0x3F)
+        }
+        return (value, need + 1, nil)
+    }
+
+    public var lineCount: Int { lineStarts.count }
+
+    /// 1-based line and 0-based scalar column of an offset.
+    public func location(of offset: Int) -> (line: Int, col: Int) {
+        var lo = 0, hi = lineStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return (lo + 1, offset - lineStarts[lo])
+    }
+
+    /// UTF-8 byte column (what Python's ast reports) of a scalar column on a line.
+    public func byteColumn(line: Int, col: Int) -> Int {
+        guard line >= 1, line <= lineStarts.count else { return col }
+        let start = lineStarts[line - 1]
+        var bytes = 0
+        var k = start
+        while k < start + col && k < scalars.count {
+            let c = scalars[k]
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4
+            k += 1
+        }
+        return bytes
+    }
+
+    /// The text of a 1-based line, without its newline.
+    public func lineText(_ line: Int) -> String {
+        guard line >= 1, line <= lineStarts.count else { return "" }
+        let start = lineStarts[line - 1]
+        var end = line < lineStarts.count ? lineStarts[line] - 1 : scalars.count
+        if end < start { end = start }
+        return PyStr.string(scalars[start..<end])
+    }
+}
+
+/// Helpers for code-point arrays.
+enum PyStr {
+    static func string<C: Collection>(_ cps: C) -> String where C.Element == UInt32 {
+        var s = String.UnicodeScalarView()
+        for c in cps { s.append(Unicode.Scalar(c) ?? "\u{FFFD}") }
+        return String(s)
+    }
+
+    static func codePoints(_ s: String) -> [UInt32] { s.unicodeScalars.map(\.value) }
+}

@@ -1,0 +1,375 @@
+import Foundation
+
+/// One Python token. Offsets index `SourceText.scalars`.
+public struct Token: Sendable {
+    public enum Kind: Sendable, Equatable { case name, number, string, op, newline, indent, dedent, endmarker }
+    public var kind: Kind
+    /// Identifier (NFKC-normalised), operator text, or number text. Empty for strings.
+    public var text: String
+    public var start: Int
+    public var end: Int
+    public var line: Int
+    public var col: Int
+    public var endLine: Int
+    public var endCol: Int
+    /// For strings: prefix letters (lower-cased) and the body between the quotes.
+    public var prefix: String = ""
+    public var bodyStart: Int = 0
+    public var bodyEnd: Int = 0
+}
+
+/// Python 3.11's tokenizer, including its error messages for the cases a registry meets.
+struct Tokenizer {
+    let src: SourceText
+    var s: [UInt32] { src.scalars }
+    var i = 0
+    var line = 1
+    var lineStart = 0
+    var tokens: [Token] = []
+    var indents: [Int] = [0]
+    var altIndents: [Int] = [0]
+    var brackets: [(ch: UInt32, line: Int, col: Int)] = []
+    var atLineStart = true
+
+    static let maxBrackets = 200
+    static let maxIndent = 100
+
+    init(_ src: SourceText) { self.src = src }
+
+    static func tokenize(_ src: SourceText) throws -> [Token] {
+        var t = Tokenizer(src)
+        try t.run()
+        return t.tokens
+    }
+
+    func err(_ m: String, _ l: Int? = nil, _ c: Int? = nil, kind: PySyntaxError.Kind = .syntax) -> PySyntaxError {
+        PySyntaxError(m, line: l ?? line, col: c ?? (i - lineStart), kind: kind)
+    }
+
+    mutating func emit(_ kind: Token.Kind, _ text: String, _ start: Int, _ sLine: Int, _ sCol: Int) {
+        tokens.append(Token(kind: kind, text: text, start: start, end: i, line: sLine, col: sCol, endLine: line, endCol: i - lineStart))
+    }
+
+    mutating func newLine() { line += 1; lineStart = i }
+
+    @inline(__always) func peek(_ k: Int = 0) -> UInt32 { i + k < s.count ? s[i + k] : 0xFFFF_FFFF }
+
+    static let EOF: UInt32 = 0xFFFF_FFFF
+
+    mutating func run() throws {
+        let n = s.count
+        if n > 0 && s[0] == 0xFEFF { throw err("invalid non-printable character U+FEFF", 1, 0) }
+        while true {
+            if atLineStart && brackets.isEmpty {
+                atLineStart = false
+                // Measure indentation (tabs to multiples of 8; alt: tabs count 1).
+                var col = 0, alt = 0
+                while i < n {
+                    let c = s[i]
+                    if c == 0x20 { col += 1; alt += 1 }
+                    else if c == 0x09 { col = (col / 8 + 1) * 8; alt += 1 }
+                    else if c == 0x0C { col = 0; alt = 0 }
+                    else { break }
+                    i += 1
+                }
+                let c = peek()
+                if c == 0x23 || c == 0x0A || (c == 0x5C && false) {
+                    // Blank or comment-only line: no indentation change.
+                } else if c == Tokenizer.EOF {
+                    // EOF: handled below.
+                } else {
+                    try indentTo(col, alt)
+                }
+            }
+            guard i < n else { break }
+            let c = s[i]
+            switch c {
+            case 0x20, 0x09, 0x0C:
+                i += 1
+            case 0x23:  // comment
+                while i < n && s[i] != 0x0A { i += 1 }
+            case 0x0A:
+                let blank = tokens.last.map { $0.kind == .newline || $0.kind == .indent || $0.kind == .dedent } ?? true
+                if brackets.isEmpty && !blank {
+                    let st = i, l = line, cl = i - lineStart
+                    i += 1
+                    tokens.append(Token(kind: .newline, text: "\n", start: st, end: i, line: l, col: cl, endLine: l, endCol: cl + 1))
+                } else {
+                    i += 1
+                }
+                newLine()
+                atLineStart = brackets.isEmpty
+            case 0x5C:  // explicit line join
+                guard i + 1 < n else { throw err("unexpected EOF while parsing") }
+                guard s[i + 1] == 0x0A else { throw err("unexpected character after line continuation character") }
+                i += 2
+                newLine()
+                if i >= n { throw err("unexpected EOF while parsing") }
+            case 0x22, 0x27:
+                try string(prefixStart: i, prefix: "")
+            default:
+                if Tokenizer.isIdentStart(c) {
+                    try nameOrString()
+                } else if Tokenizer.isDigit(c) || (c == 0x2E && Tokenizer.isDigit(peek(1))) {
+                    try number()
+                } else {
+                    try op()
+                }
+            }
+        }
+        // End of file.
+        if let open = brackets.last {
+            throw err("'\(PyStr.string([open.ch]))' was never closed", open.line, open.col)
+        }
+        if let last = tokens.last, last.kind != .newline && last.kind != .dedent && last.kind != .indent {
+            tokens.append(Token(kind: .newline, text: "", start: i, end: i, line: line, col: i - lineStart, endLine: line, endCol: i - lineStart + 1))
+        }
+        while indents.count > 1 {
+            indents.removeLast()
+            altIndents.removeLast()
+            tokens.append(Token(kind: .dedent, text: "", start: i, end: i, line: line, col: 0, endLine: line, endCol: 0))
+        }
+        tokens.append(Token(kind: .endmarker, text: "", start: i, end: i, line: line, col: 0, endLine: line, endCol: 0))
+    }
+
+    mutating func indentTo(_ col: Int, _ alt: Int) throws {
+        if col == indents.last! {
+            if alt != altIndents.last! { throw err("inconsistent use of tabs and spaces in indentation", kind: .tab) }
+        } else if col > indents.last! {
+            if indents.count >= Tokenizer.maxIndent { throw err("too many levels of indentation", kind: .indentation) }
+            if alt <= altIndents.last! { throw err("inconsistent use of tabs and spaces in indentation", kind: .tab) }
+            indents.append(col)
+            altIndents.append(alt)
+            tokens.append(Token(kind: .indent, text: "", start: lineStart, end: i, line: line, col: 0, endLine: line, endCol: i - lineStart))
+        } else {
+            while indents.count > 1 && col < indents.last! {
+                indents.removeLast()
+                altIndents.removeLast()
+                tokens.append(Token(kind: .dedent, text: "", start: i, end: i, line: line, col: i - lineStart, endLine: line, endCol: i - lineStart))
+            }
+            if col != indents.last! {
+                throw err("unindent does not match any outer indentation level", kind: .indentation)
+            }
+            if alt != altIndents.last! { throw err("inconsistent use of tabs and spaces in indentation", kind: .tab) }
+        }
+    }
+
+    static func isDigit(_ c: UInt32) -> Bool { c >= 0x30 && c <= 0x39 }
+
+    static func isIdentStart(_ c: UInt32) -> Bool {
+        if c < 0x80 { return (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F }
+        return true  // non-ASCII: validated as a whole identifier below
+    }
+
+    static func isIdentContinue(_ c: UInt32) -> Bool {
+        if c < 0x80 { return isIdentStart(c) || isDigit(c) }
+        return c != Tokenizer.EOF
+    }
+
+    mutating func nameOrString() throws {
+        let start = i, sLine = line, sCol = i - lineStart
+        var ascii = true
+        while i < s.count && Tokenizer.isIdentContinue(s[i]) {
+            if s[i] >= 0x80 {
+                // Stop at characters that are not identifier characters (they are errors below).
+                guard let u = Unicode.Scalar(s[i]), u.properties.isXIDContinue || u.properties.isXIDStart else { break }
+                ascii = false
+            }
+            i += 1
+        }
+        if i == start {
+            // A non-ASCII character that cannot start an identifier.
+            let c = s[i]
+            let u = Unicode.Scalar(c)
+            let printable = u.map { !($0.properties.generalCategory == .control || $0.properties.generalCategory == .format || $0.properties.generalCategory == .spaceSeparator || $0.properties.generalCategory == .lineSeparator || $0.properties.generalCategory == .paragraphSeparator || $0.properties.generalCategory == .privateUse || $0.properties.generalCategory == .unassigned || $0.properties.generalCategory == .surrogate) } ?? false
+            let hex = String(format: "%04X", c)
+            if printable { throw err("invalid character '\(PyStr.string([c]))' (U+\(hex))") }
+            throw err("invalid non-printable character U+\(hex)")
+        }
+        // String prefix?
+        let q = peek()
+        if (q == 0x22 || q == 0x27) && ascii && i - start <= 2 {
+            let p = PyStr.string(s[start..<i]).lowercased()
+            if ["r", "u", "b", "br", "rb", "f", "fr", "rf"].contains(p) {
+                try string(prefixStart: start, prefix: p)
+                return
+            }
+        }
+        var text = PyStr.string(s[start..<i])
+        if !ascii {
+            if let u = Unicode.Scalar(s[start]), !(u.properties.isXIDStart || u == "_") && s[start] >= 0x80 {
+                throw err("invalid character '\(PyStr.string([s[start]]))' (U+\(String(format: "%04X", s[start])))", sLine, sCol)
+            }
+            text = text.precomposedStringWithCompatibilityMapping
+        }
+        emit(.name, text, start, sLine, sCol)
+    }
+
+    mutating func string(prefixStart: Int, prefix: String) throws {
+        let sLine = line, sCol = prefixStart - lineStart
+        let q = s[i]
+        let triple = peek(1) == q && peek(2) == q
+        i += triple ? 3 : 1
+        let bodyStart = i
+        var bodyEnd = i
+        while true {
+            guard i < s.count else {
+                if triple { throw err("unterminated triple-quoted string literal (detected at line \(line))", sLine, sCol) }
+                throw err("unterminated string literal (detected at line \(sLine))", sLine, sCol)
+            }
+            let c = s[i]
+            if c == 0x5C {
+                i += 1
+                if i < s.count {
+                    if s[i] == 0x0A { i += 1; newLine() } else { i += 1 }
+                }
+                continue
+            }
+            if c == 0x0A {
+                if !triple { throw err("unterminated string literal (detected at line \(sLine))", sLine, sCol) }
+                i += 1
+                newLine()
+                continue
+            }
+            if c == q {
+                if !triple { bodyEnd = i; i += 1; break }
+                if peek(1) == q && peek(2) == q { bodyEnd = i; i += 3; break }
+            }
+            i += 1
+        }
+        var t = Token(kind: .string, text: "", start: prefixStart, end: i, line: sLine, col: sCol, endLine: line, endCol: i - lineStart)
+        t.prefix = prefix
+        t.bodyStart = bodyStart
+        t.bodyEnd = bodyEnd
+        tokens.append(t)
+    }
+
+    mutating func number() throws {
+        let start = i, sLine = line, sCol = i - lineStart
+        func digits(_ ok: (UInt32) -> Bool, _ kind: String) throws {
+            // digits with single underscores between them
+            guard i < s.count, ok(s[i]) else { throw err("invalid \(kind) literal") }
+            while i < s.count {
+                if ok(s[i]) { i += 1; continue }
+                if s[i] == 0x5F {
+                    i += 1
+                    guard i < s.count, ok(s[i]) else { throw err("invalid \(kind) literal") }
+                    continue
+                }
+                break
+            }
+        }
+        let isDec: (UInt32) -> Bool = { Tokenizer.isDigit($0) }
+        var kind = "decimal"
+        if s[i] == 0x30 && (peek(1) | 0x20 == 0x78 || peek(1) | 0x20 == 0x6F || peek(1) | 0x20 == 0x62) {
+            let p = peek(1) | 0x20
+            i += 2
+            if i < s.count && s[i] == 0x5F { i += 1 }
+            switch p {
+            case 0x78: kind = "hexadecimal"; try digits({ Tokenizer.isDigit($0) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }, kind)
+            case 0x6F:
+                kind = "octal"
+                try digits({ $0 >= 0x30 && $0 <= 0x37 }, kind)
+                if i < s.count && Tokenizer.isDigit(s[i]) { throw err("invalid digit '\(PyStr.string([s[i]]))' in octal literal") }
+            default:
+                kind = "binary"
+                try digits({ $0 == 0x30 || $0 == 0x31 }, kind)
+                if i < s.count && Tokenizer.isDigit(s[i]) { throw err("invalid digit '\(PyStr.string([s[i]]))' in binary literal") }
+            }
+        } else {
+            var isFloat = false
+            if s[i] != 0x2E { try digits(isDec, "decimal") }
+            let intEnd = i
+            if i < s.count && s[i] == 0x2E {
+                isFloat = true
+                i += 1
+                if i < s.count && Tokenizer.isDigit(s[i]) { try digits(isDec, "decimal") }
+            }
+            if i < s.count && (s[i] | 0x20) == 0x65 {
+                // exponent (only if followed by digits, else it is part of an error/name)
+                let save = i
+                i += 1
+                if i < s.count && (s[i] == 0x2B || s[i] == 0x2D) { i += 1 }
+                if i < s.count && Tokenizer.isDigit(s[i]) {
+                    try digits(isDec, "decimal")
+                    isFloat = true
+                } else {
+                    i = save
+                    throw err("invalid decimal literal")
+                }
+            }
+            var imag = false
+            if i < s.count && (s[i] | 0x20) == 0x6A { i += 1; imag = true }
+            if !isFloat && !imag {
+                // Leading zeros: only all-zero ints may start with 0.
+                let body = s[start..<intEnd].filter { $0 != 0x5F }
+                if body.count > 1 && body.first == 0x30 && body.contains(where: { $0 != 0x30 }) {
+                    throw err("leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers", sLine, sCol)
+                }
+            }
+            kind = imag ? "imaginary" : isFloat ? "decimal" : "decimal"
+        }
+        // A number may not run into a name, except the keywords Python 3.11 tolerates with a warning.
+        if i < s.count && Tokenizer.isIdentStart(s[i]) && s[i] != 0xFFFF_FFFF {
+            let save = i
+            var j = i
+            while j < s.count && Tokenizer.isIdentContinue(s[j]) && s[j] < 0x80 { j += 1 }
+            let word = PyStr.string(s[i..<j])
+            let tolerated = ["and", "else", "for", "if", "in", "is", "not", "or"].contains { word.hasPrefix($0) }
+            if !tolerated || s[i] >= 0x80 {
+                throw err("invalid \(kind) literal")
+            }
+            i = save
+        }
+        emit(.number, PyStr.string(s[start..<i]), start, sLine, sCol)
+    }
+
+    static let ops3: Set<String> = ["**=", "//=", ">>=", "<<=", "...", "!="]
+    static let ops2: Set<String> = [
+        "==", "!=", "<=", ">=", "<<", ">>", "**", "//", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "->", ":=",
+    ]
+    static let ops1: Set<UInt32> = Set("()[]{}:,;+-*/|&<>=.%~^@".unicodeScalars.map(\.value))
+
+    mutating func op() throws {
+        let start = i, sLine = line, sCol = i - lineStart
+        let c = s[i]
+        var text: String
+        let three = i + 3 <= s.count ? PyStr.string(s[i..<i + 3]) : ""
+        let two = i + 2 <= s.count ? PyStr.string(s[i..<i + 2]) : ""
+        if Tokenizer.ops3.contains(three) && three != "!=" {
+            text = three
+        } else if Tokenizer.ops2.contains(two) {
+            text = two
+        } else if Tokenizer.ops1.contains(c) {
+            text = PyStr.string([c])
+        } else {
+            if c >= 0x80 {
+                let hex = String(format: "%04X", c)
+                let u = Unicode.Scalar(c)
+                let cat = u?.properties.generalCategory
+                let nonPrintable = [.control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate].contains(cat)
+                if nonPrintable { throw err("invalid non-printable character U+\(hex)") }
+                throw err("invalid character '\(PyStr.string([c]))' (U+\(hex))")
+            }
+            if c < 0x20 || c == 0x7F { throw err("invalid non-printable character U+\(String(format: "%04X", c))") }
+            throw err("invalid syntax")
+        }
+        i += text.unicodeScalars.count
+        switch text {
+        case "(", "[", "{":
+            if brackets.count >= Tokenizer.maxBrackets { throw err("too many nested parentheses", sLine, sCol) }
+            brackets.append((c, sLine, sCol))
+        case ")", "]", "}":
+            guard let open = brackets.popLast() else { throw err("unmatched '\(text)'", sLine, sCol) }
+            let want: UInt32 = open.ch == 0x28 ? 0x29 : open.ch == 0x5B ? 0x5D : 0x7D
+            if c != want {
+                if open.line != sLine {
+                    throw err("closing parenthesis '\(text)' does not match opening parenthesis '\(PyStr.string([open.ch]))' on line \(open.line)", sLine, sCol)
+                }
+                throw err("closing parenthesis '\(text)' does not match opening parenthesis '\(PyStr.string([open.ch]))'", sLine, sCol)
+            }
+        default: break
+        }
+        emit(.op, text, start, sLine, sCol)
+    }
+}
