@@ -961,6 +961,7 @@ struct Parser {
         var kws: [Keyword] = []
         var sawKeyword = false
         var sawDoubleStar = false
+        var bareGenexp = false
         while !isOp(")") {
             let t = cur
             if acceptOp("**") {
@@ -989,6 +990,7 @@ struct Parser {
                         throw error("Generator expression must be parenthesized", at: t)
                     }
                     args.append(g)
+                    bareGenexp = true
                 } else {
                     if isOp("=") { throw error("expression cannot contain assignment, perhaps you meant \"==\"?", at: t) }
                     if sawDoubleStar { throw error("positional argument follows keyword argument unpacking", at: t) }
@@ -997,7 +999,7 @@ struct Parser {
                 }
             }
             if !acceptOp(",") { break }
-            if (args.last.map { $0.pyClassName == "GeneratorExp" } ?? false) && !isOp(")") {
+            if bareGenexp && !isOp(")") {
                 throw error("Generator expression must be parenthesized")
             }
         }

@@ -140,7 +140,7 @@ enum StringLiteral {
         var k = 0
         var literal: [UInt32] = []
         func flushLiteral() throws {
-            if !raw && !literal.isEmpty { _ = try unescape(literal, tok: tok) }
+            if !raw { try checkLiteralPart(literal, tok: tok) }
             literal.removeAll()
         }
         while k < b.count {
@@ -154,6 +154,8 @@ enum StringLiteral {
                 }
             }
             if c == 0x5C && k + 1 < b.count && !raw {
+                // A backslash before a brace leaves the brace active (3.11 quirk).
+                if b[k + 1] == 0x7B || b[k + 1] == 0x7D { literal.append(c); k += 1; continue }
                 literal.append(c)
                 literal.append(b[k + 1])
                 k += 2
@@ -174,6 +176,14 @@ enum StringLiteral {
             k += 1
         }
         try flushLiteral()
+    }
+
+    /// Escape errors in an f-string literal part; an unpaired trailing backslash (before a brace) is literal.
+    static func checkLiteralPart(_ lit: [UInt32], tok: Token) throws {
+        guard !lit.isEmpty else { return }
+        var n = 0
+        for c in lit.reversed() { if c == 0x5C { n += 1 } else { break } }
+        _ = try unescape(n % 2 == 1 ? Array(lit.dropLast()) : lit, tok: tok)
     }
 
     /// Scan one `{...}` expression part starting after `{`; returns the index after its `}`.
@@ -253,15 +263,19 @@ enum StringLiteral {
             var specLiteral: [UInt32] = []
             while k < b.count && b[k] != 0x7D {
                 if b[k] == 0x7B {
-                    if !raw && !specLiteral.isEmpty { _ = try unescape(specLiteral, tok: tok) }
+                    if !raw { try checkLiteralPart(specLiteral, tok: tok) }
                     specLiteral.removeAll()
                     k = try scanExpression(b, k + 1, raw: raw, tok: tok, level: level + 1, parseExpr: parseExpr)
                     continue
                 }
+                if b[k] == 0x5C && !raw && k + 1 < b.count && b[k + 1] != 0x7B && b[k + 1] != 0x7D {
+                    specLiteral.append(b[k])
+                    k += 1
+                }
                 specLiteral.append(b[k])
                 k += 1
             }
-            if !raw && !specLiteral.isEmpty { _ = try unescape(specLiteral, tok: tok) }
+            if !raw { try checkLiteralPart(specLiteral, tok: tok) }
         }
         guard k < b.count, b[k] == 0x7D else { throw fail("expecting '}'") }
         return k + 1

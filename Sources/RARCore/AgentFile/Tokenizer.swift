@@ -294,8 +294,7 @@ struct Tokenizer {
                     try digits(isDec, "decimal")
                     isFloat = true
                 } else {
-                    i = save
-                    throw err("invalid decimal literal")
+                    i = save  // `1else`: the name check below decides
                 }
             }
             var imag = false

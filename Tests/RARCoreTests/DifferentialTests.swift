@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// Random and mutated agent files, compared with CPython's own `ast` (Tests/differential/pydiff.py).
+@Suite struct DifferentialTests {
+    static var rarBinary: URL {
+        // The test bundle sits beside the built `rar` executable.
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if dir.lastPathComponent.hasSuffix(".xctest") || dir.path.contains(".xctest/") {
+            while dir.path.contains(".xctest") { dir.deleteLastPathComponent() }
+        }
+        return dir.appendingPathComponent("rar")
+    }
+
+    static func python() -> String? {
+        for p in ["/usr/bin/python3", "/usr/local/bin/python3"] where FileManager.default.isExecutableFile(atPath: p) { return p }
+        let which = Process()
+        which.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        which.arguments = ["which", "python3"]
+        let pipe = Pipe()
+        which.standardOutput = pipe
+        try? which.run()
+        which.waitUntilExit()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return which.terminationStatus == 0 && !out.isEmpty ? out : nil
+    }
+
+    @Test(arguments: [101, 202, 303])
+    func agreesWithCPython(seed: Int) throws {
+        guard let py = Self.python() else {
+            print("SKIP differential: python3 not found")
+            return
+        }
+        guard FileManager.default.isExecutableFile(atPath: Self.rarBinary.path) else {
+            print("SKIP differential: rar binary not found at \(Self.rarBinary.path) (run swift build first)")
+            return
+        }
+        let script = TestPaths.root.appendingPathComponent("Tests/differential/pydiff.py").path
+        let proc = Process()
+        proc.executableURL = URL(fileURLWithPath: py)
+        var args = [script, Self.rarBinary.path, "--count", "300", "--seed", String(seed)]
+        if let corpus = ProcessInfo.processInfo.environment["RAR_CORPUS"] { args += ["--corpus", corpus] }
+        proc.arguments = args
+        let pipe = Pipe()
+        proc.standardOutput = pipe
+        proc.standardError = pipe
+        try proc.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        proc.waitUntilExit()
+        #expect(proc.terminationStatus == 0, "\(out.suffix(4000))")
+    }
+}
