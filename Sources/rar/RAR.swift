@@ -7,6 +7,6 @@ struct RAR: ParsableCommand {
         commandName: "rar",
         abstract: "RAR: the registry and packaging tool for single-file AI agents.",
         version: RARVersion.current,
-        subcommands: [ManifestCommand.self]
+        subcommands: [ValidateCommand.self, ManifestCommand.self]
     )
 }

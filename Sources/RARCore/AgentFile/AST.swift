@@ -58,11 +58,28 @@ public final class Expr: Sendable {
     public let span: Span
     /// Nesting depth of this expression tree (1 for a leaf), to bound recursion.
     public let depth: Int
+    /// Child expressions of `.other` nodes, in Python's field order.
+    public let otherChildren: [Expr]
 
-    init(_ kind: ExprKind, _ span: Span, depth: Int) {
+    init(_ kind: ExprKind, _ span: Span, depth: Int, otherChildren: [Expr] = []) {
         self.kind = kind
         self.span = span
         self.depth = depth
+        self.otherChildren = otherChildren
+    }
+
+    /// Direct child expressions in Python's `ast.iter_child_nodes` order
+    /// (keyword values count one level deeper, as `keyword` nodes do in Python).
+    public var children: [Expr] {
+        switch kind {
+        case .name, .constant, .joinedStr: return []
+        case .dict(let keys, let values): return keys.compactMap { $0 } + values
+        case .set(let a), .list(let a), .tuple(let a): return a
+        case .unaryOp(_, let e), .attribute(let e, _), .starred(let e): return [e]
+        case .binOp(let l, _, let r), .subscript(let l, let r), .namedExpr(let l, let r): return [l, r]
+        case .call(let f, let args, _): return [f] + args
+        case .other: return otherChildren
+        }
     }
 
     /// Python's AST class name (`Constant`, `Dict`, `JoinedStr`, ...).
@@ -150,4 +167,16 @@ public struct Stmt: Sendable {
 
 public struct Module: Sendable {
     public var body: [Stmt]
+}
+
+extension Expr {
+    /// For a dict display: the value node of the last entry whose key is the str constant `key`.
+    public func dictEntry(_ key: String) -> Expr? {
+        guard case .dict(let keys, let values) = kind else { return nil }
+        let k = PyStr.codePoints(key)
+        for (kn, v) in zip(keys, values).reversed() {
+            if let kn, case .constant(.str(let s)) = kn.kind, s == k { return v }
+        }
+        return nil
+    }
 }

@@ -78,6 +78,7 @@ struct Parser {
         if d + 1 > Parser.maxExprDepth {
             throw PySyntaxError("maximum recursion depth exceeded during ast construction", line: span.line, col: span.col, code: .parserLimit)
         }
+        if case .other = kind { return Expr(kind, span, depth: d + 1, otherChildren: children.compactMap { $0 }) }
         return Expr(kind, span, depth: d + 1)
     }
 
@@ -362,8 +363,8 @@ struct Parser {
         case "try": return try tryStatement()
         case "with": return try withStatement(isAsync: false, start: t)
         case "async":
+            if peekTok(1).kind == .name && peekTok(1).text == "def" { return try functionDef(decorators: [], start: t) }
             p += 1
-            if isKw("def") { return try functionDef(decorators: [], start: t) }
             if isKw("for") { return try forStatement(isAsync: true, start: t) }
             if isKw("with") { return try withStatement(isAsync: true, start: t) }
             throw error()
@@ -785,7 +786,7 @@ struct Parser {
             let test = try disjunction()
             guard acceptKw("else") else { throw error("expected 'else' after 'if' expression") }
             let orelse = try expression()
-            return try mk(.other("IfExp"), span(from: t), [body, test, orelse])
+            return try mk(.other("IfExp"), span(from: t), [test, body, orelse])
         }
         return body
     }
@@ -1007,6 +1008,12 @@ struct Parser {
     }
 
     mutating func comprehension(element: Expr, start: Token, kind: String, extra: [Expr]) throws -> Expr {
+        let kids = try comprehensionKids(element: element, extra: extra)
+        return try mk(.other(kind), span(from: start), kids)
+    }
+
+    /// Element (and value) then each generator's target, iterable and conditions.
+    mutating func comprehensionKids(element: Expr, extra: [Expr]) throws -> [Expr] {
         var kids: [Expr] = [element] + extra
         repeat {
             _ = acceptKw("async")
@@ -1014,10 +1021,11 @@ struct Parser {
             let target = try forTargets()
             try validateTarget(target, ctx: .comprehension)
             try expectKw("in")
+            kids.append(target)
             kids.append(try disjunction())
             while acceptKw("if") { kids.append(try disjunction()) }
         } while isKw("for") || (isKw("async") && peekTok(1).text == "for")
-        return try mk(.other(kind), span(from: start), kids)
+        return kids
     }
 
     mutating func yieldExpr() throws -> Expr {
@@ -1079,9 +1087,9 @@ struct Parser {
         let first = try starNamedExpression()
         if isKw("for") || (isKw("async") && peekTok(1).text == "for") {
             if case .starred = first.kind { throw error("iterable unpacking cannot be used in comprehension") }
-            let g = try comprehension(element: first, start: t, kind: "GeneratorExp", extra: [])
+            let kids = try comprehensionKids(element: first, extra: [])
             try expectOp(")")
-            return try mk(g.kind, span(from: t), [g])
+            return try mk(.other("GeneratorExp"), span(from: t), kids)
         }
         if isOp(")") {
             p += 1
@@ -1111,21 +1119,23 @@ struct Parser {
         let first = try starNamedExpression()
         if isKw("for") || (isKw("async") && peekTok(1).text == "for") {
             if case .starred = first.kind { throw error("iterable unpacking cannot be used in comprehension") }
-            let c = try comprehension(element: first, start: t, kind: "ListComp", extra: [])
+            let kids = try comprehensionKids(element: first, extra: [])
             try expectOp("]")
-            return try mk(c.kind, span(from: t), [c])
+            return try mk(.other("ListComp"), span(from: t), kids)
         }
         var items = [first]
         while acceptOp(",") {
             if isOp("]") { break }
             items.append(try starNamedExpression())
         }
-        guard acceptOp("]") else { throw missingCommaOr("[") }
+        guard acceptOp("]") else { throw missingCommaOr("[", after: items.last) }
         return try mk(.list(items), span(from: t), items)
     }
 
-    func missingCommaOr(_ open: String) -> PySyntaxError {
+    /// Python points a missing comma at the element before it.
+    func missingCommaOr(_ open: String, after prev: Expr?) -> PySyntaxError {
         if cur.kind == .name || cur.kind == .number || cur.kind == .string || isOp("{") || isOp("[") || isOp("(") {
+            if let prev { return PySyntaxError("invalid syntax. Perhaps you forgot a comma?", line: prev.span.line, col: prev.span.col) }
             return error("invalid syntax. Perhaps you forgot a comma?")
         }
         return error()
@@ -1149,9 +1159,9 @@ struct Parser {
                 p += 1
                 let v = try expression()
                 if isKw("for") || (isKw("async") && peekTok(1).text == "for") {
-                    let c = try comprehension(element: first, start: t, kind: "DictComp", extra: [v])
+                    let kids = try comprehensionKids(element: first, extra: [v])
                     try expectOp("}")
-                    return try mk(c.kind, span(from: t), [c])
+                    return try mk(.other("DictComp"), span(from: t), kids)
                 }
                 keys.append(first)
                 values.append(v)
@@ -1159,16 +1169,16 @@ struct Parser {
                 // set display or set comprehension
                 if isKw("for") || (isKw("async") && peekTok(1).text == "for") {
                     if case .starred = first.kind { throw error("iterable unpacking cannot be used in comprehension") }
-                    let c = try comprehension(element: first, start: t, kind: "SetComp", extra: [])
+                    let kids = try comprehensionKids(element: first, extra: [])
                     try expectOp("}")
-                    return try mk(c.kind, span(from: t), [c])
+                    return try mk(.other("SetComp"), span(from: t), kids)
                 }
                 var items = [first]
                 while acceptOp(",") {
                     if isOp("}") { break }
                     items.append(try starNamedExpression())
                 }
-                guard acceptOp("}") else { throw missingCommaOr("{") }
+                guard acceptOp("}") else { throw missingCommaOr("{", after: items.last) }
                 return try mk(.set(items), span(from: t), items)
             }
         }
@@ -1187,7 +1197,7 @@ struct Parser {
                 values.append(try expression())
             }
         }
-        guard acceptOp("}") else { throw missingCommaOr("{") }
+        guard acceptOp("}") else { throw missingCommaOr("{", after: keys.last.flatMap { $0 } ?? values.last) }
         var kids: [Expr?] = keys
         kids += values.map { Optional($0) }
         return try mk(.dict(keys: keys, values: values), span(from: t), kids)
