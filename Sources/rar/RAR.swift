@@ -7,6 +7,6 @@ struct RAR: ParsableCommand {
         commandName: "rar",
         abstract: "RAR: the registry and packaging tool for single-file AI agents.",
         version: RARVersion.current,
-        subcommands: [ValidateCommand.self, ManifestCommand.self]
+        subcommands: [NewCommand.self, ValidateCommand.self, TestCommand.self, ManifestCommand.self]
     )
 }
