@@ -24,6 +24,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Developer benchmark for the identity module (bench/identity.sh).
+        .executableTarget(
+            name: "rar-identity-bench",
+            dependencies: ["RARCore"],
+            path: "bench/rar-identity-bench"
+        ),
         .testTarget(
             name: "RARCoreTests",
             dependencies: ["RARCore"]
