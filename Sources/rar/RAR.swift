@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RARCore
 
 @main
@@ -7,6 +8,21 @@ struct RAR: ParsableCommand {
         commandName: "rar",
         abstract: "RAR: the registry and packaging tool for single-file AI agents.",
         version: RARVersion.current,
-        subcommands: [NewCommand.self, ValidateCommand.self, TestCommand.self, ManifestCommand.self]
+        subcommands: [NewCommand.self, ValidateCommand.self, TestCommand.self, ManifestCommand.self, CardCommand.self, EggCommand.self]
     )
+
+    /// Usage errors exit 2 (not ArgumentParser's 64), matching every other command's contract.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

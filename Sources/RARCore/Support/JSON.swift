@@ -391,9 +391,10 @@ public struct JSONParser {
             i += 1  // opening quote
             var bytes: [UInt8] = []
             var scalars = String.UnicodeScalarView()
-            func flush() {
+            func flush() throws {
                 if !bytes.isEmpty {
-                    scalars.append(contentsOf: String(decoding: bytes, as: UTF8.self).unicodeScalars)
+                    guard let s = String(validating: bytes, as: UTF8.self) else { throw err("invalid UTF-8 in string", .invalidUTF8) }
+                    scalars.append(contentsOf: s.unicodeScalars)
                     bytes.removeAll(keepingCapacity: true)
                 }
             }
@@ -417,7 +418,7 @@ public struct JSONParser {
                     case UInt8(ascii: "r"): bytes.append(0x0D)
                     case UInt8(ascii: "t"): bytes.append(0x09)
                     case UInt8(ascii: "u"):
-                        flush()
+                        try flush()
                         var v = try hex4()
                         if (0xD800...0xDBFF).contains(v), i + 6 <= b.count, b[i] == 0x5C, b[i + 1] == UInt8(ascii: "u") {
                             let save = i
@@ -438,8 +439,7 @@ public struct JSONParser {
                 bytes.append(c)
                 i += 1
             }
-            flush()
-            // Validate UTF-8 strictly: String(decoding:) would repair silently.
+            try flush()
             return String(scalars)
         }
     }
