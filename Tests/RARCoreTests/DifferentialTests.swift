@@ -12,8 +12,8 @@ import Testing
         return dir.appendingPathComponent("rar")
     }
 
+    /// python3 as the PATH finds it (so a pyenv or venv with jsonschema wins), else the system one.
     static func python() -> String? {
-        for p in ["/usr/bin/python3", "/usr/local/bin/python3"] where FileManager.default.isExecutableFile(atPath: p) { return p }
         let which = Process()
         which.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         which.arguments = ["which", "python3"]
@@ -22,7 +22,8 @@ import Testing
         try? which.run()
         which.waitUntilExit()
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return which.terminationStatus == 0 && !out.isEmpty ? out : nil
+        if which.terminationStatus == 0 && !out.isEmpty { return out }
+        return ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     @Test(arguments: [101, 202, 303])
