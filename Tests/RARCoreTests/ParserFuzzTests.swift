@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import RARCore
+
+/// Random and mutated inputs: the reader never crashes or hangs, and always answers with a
+/// value or a classified error.
+@Suite struct ParserFuzzTests {
+    struct RNG: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let knownCodes: Set<String> = ["decode_error", "null_bytes", "syntax_error", "parser_limit", "not_found",
+                                           "not_literal", "unhashable", "none_value", "too_large"]
+    static let fragments: [[UInt8]] = ["(", ")", "[", "]", "{", "}", ":", ",", "'", "\"", "\"\"\"", "\\", "\n", "    ", "\t",
+                                       "#", "=", "*", "**", "f'", "b'", "r'", "{x}", "0x", "1e", "_", "é", "\u{FEFF}", "\0",
+                                       "lambda", "if", "else", "await", "yield", ":=", "...", "@", "\r", "\u{00A0}", "\\N{",
+                                       "__manifest__ = ", "async def f(): pass\n", "class A:\n", "-" ].map { Array($0.utf8) }
+
+    static func seeds() -> [[UInt8]] {
+        ManifestConformanceTests.adversarialRows().map { ManifestConformanceTests.sourceBytes($0.fixture) }.filter { $0.count < 20_000 }
+    }
+
+    static func mutate(_ input: [UInt8], _ rng: inout RNG) -> [UInt8] {
+        var b = input
+        for _ in 0..<Int.random(in: 1...4, using: &rng) {
+            let pos = b.isEmpty ? 0 : Int.random(in: 0..<b.count, using: &rng)
+            switch Int.random(in: 0..<5, using: &rng) {
+            case 0: if !b.isEmpty { b.remove(at: pos) }
+            case 1: b.insert(contentsOf: fragments.randomElement(using: &rng)!, at: pos)
+            case 2: if !b.isEmpty { b[pos] = UInt8.random(in: 0...255, using: &rng) }
+            case 3: if b.count > 2 { let end = min(b.count, pos + Int.random(in: 1...40, using: &rng)); b.removeSubrange(pos..<end) }
+            default: if !b.isEmpty { let end = min(b.count, pos + 30); b.insert(contentsOf: b[pos..<end], at: pos) }
+            }
+        }
+        return b
+    }
+
+    @Test func mutatedInputsAlwaysClassified() {
+        var rng = RNG(state: 0xC0FFEE)
+        let seeds = Self.seeds()
+        #expect(!seeds.isEmpty)
+        let deadline = Date().addingTimeInterval(6)
+        var n = 0
+        while Date() < deadline && n < 20_000 {
+            let input = Self.mutate(seeds[n % seeds.count], &rng)
+            let file = AgentFile(path: "fuzz_agent.py", bytes: input)
+            let m = file.manifest
+            #expect(m.value != nil || Self.knownCodes.contains(m.errorCode ?? ""), "unclassified result for input #\(n)")
+            _ = Validator().validate(file)
+            n += 1
+        }
+        #expect(n > 200)
+    }
+
+    @Test func randomBytesAlwaysClassified() {
+        var rng = RNG(state: 42)
+        for n in 0..<3000 {
+            var input: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...64, using: &rng) {
+                if Bool.random(using: &rng) { input += Self.fragments.randomElement(using: &rng)! } else { input.append(UInt8.random(in: 0x20...0x7E, using: &rng)) }
+            }
+            let m = AgentFile(path: "r_agent.py", bytes: input).manifest
+            #expect(m.value != nil || Self.knownCodes.contains(m.errorCode ?? ""), "input #\(n)")
+        }
+    }
+
+    /// Hostile nesting ends in a classified error, not a stack overflow.
+    @Test func deepNestingIsBounded() {
+        let cases = [
+            "x = " + String(repeating: "not ", count: 100_000) + "1\n",
+            "x = " + String(repeating: "-", count: 200_000) + "1\n",
+            "x = " + String(repeating: "lambda: ", count: 50_000) + "1\n",
+            "x = " + String(repeating: "a if b else ", count: 50_000) + "1\n",
+            "x = 1" + String(repeating: " ** 1", count: 50_000) + "\n",
+            "x = a" + String(repeating: ".b", count: 100_000) + "\n",
+            "x = f" + String(repeating: "()", count: 100_000) + "\n",
+        ]
+        for c in cases {
+            let m = AgentFile(path: "deep_agent.py", bytes: Array(c.utf8), sizeLimit: 4 << 20).manifest
+            #expect(["parser_limit", "not_found", "syntax_error"].contains(m.errorCode ?? ""), "\(c.prefix(20)): \(m.errorCode ?? "nil")")
+        }
+    }
+}
