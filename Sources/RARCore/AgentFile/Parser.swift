@@ -25,9 +25,9 @@ struct Parser {
 
     var cur: Token { toks[p] }
     func peekTok(_ k: Int) -> Token { toks[min(p + k, toks.count - 1)] }
-    func isOp(_ s: String) -> Bool { cur.kind == .op && cur.text == s }
-    func isKw(_ s: String) -> Bool { cur.kind == .name && cur.text == s }
-    var isIdent: Bool { cur.kind == .name && !Parser.keywords.contains(cur.text) }
+    @inline(__always) func isOp(_ s: String) -> Bool { toks[p].kind == .op && toks[p].text == s }
+    @inline(__always) func isKw(_ s: String) -> Bool { toks[p].kind == .name && toks[p].text == s }
+    var isIdent: Bool { toks[p].kind == .name && !toks[p].isKeyword }
 
     func error(_ m: String = "invalid syntax", at t: Token? = nil, kind: PySyntaxError.Kind = .syntax) -> PySyntaxError {
         let t = t ?? cur
@@ -730,13 +730,15 @@ struct Parser {
         return try mk(.tuple(items), span(from: t), items)
     }
 
+    static let expressionKeywords: Set<String> = ["True", "False", "None", "lambda", "not", "await", "yield"]
+    static let expressionOps: Set<String> = ["(", "[", "{", "-", "+", "~", "*", "..."]
+
     var canStartExpression: Bool {
-        switch cur.kind {
+        let t = toks[p]
+        switch t.kind {
         case .number, .string: return true
-        case .name:
-            if !Parser.keywords.contains(cur.text) { return true }
-            return ["True", "False", "None", "lambda", "not", "await", "yield"].contains(cur.text)
-        case .op: return ["(", "[", "{", "-", "+", "~", "*", "..."].contains(cur.text)
+        case .name: return !t.isKeyword || Parser.expressionKeywords.contains(t.text)
+        case .op: return Parser.expressionOps.contains(t.text)
         default: return false
         }
     }
@@ -833,7 +835,7 @@ struct Parser {
         let first = try bitwiseOr()
         var items = [first]
         while true {
-            if cur.kind == .op && ["==", "!=", "<", "<=", ">", ">="].contains(cur.text) {
+            if toks[p].kind == .op && Parser.compareOps.contains(toks[p].text) {
                 p += 1
             } else if isKw("in") {
                 p += 1
@@ -854,7 +856,7 @@ struct Parser {
     mutating func binaryLevel(_ ops: Set<String>, _ next: (inout Parser) throws -> Expr) throws -> Expr {
         let t = cur
         var left = try next(&self)
-        while cur.kind == .op && ops.contains(cur.text) {
+        while toks[p].kind == .op && ops.contains(toks[p].text) {
             let op = advance().text
             let right = try next(&self)
             left = try mk(.binOp(left, op, right), span(from: t), [left, right])
@@ -862,12 +864,17 @@ struct Parser {
         return left
     }
 
-    mutating func bitwiseOr() throws -> Expr { try binaryLevel(["|"]) { try $0.bitwiseXor() } }
-    mutating func bitwiseXor() throws -> Expr { try binaryLevel(["^"]) { try $0.bitwiseAnd() } }
-    mutating func bitwiseAnd() throws -> Expr { try binaryLevel(["&"]) { try $0.shiftExpr() } }
-    mutating func shiftExpr() throws -> Expr { try binaryLevel(["<<", ">>"]) { try $0.sum() } }
-    mutating func sum() throws -> Expr { try binaryLevel(["+", "-"]) { try $0.term() } }
-    mutating func term() throws -> Expr { try binaryLevel(["*", "/", "//", "%", "@"]) { try $0.factor() } }
+    static let orOps: Set<String> = ["|"], xorOps: Set<String> = ["^"], andOps: Set<String> = ["&"]
+    static let shiftOps: Set<String> = ["<<", ">>"], sumOps: Set<String> = ["+", "-"]
+    static let termOps: Set<String> = ["*", "/", "//", "%", "@"]
+    static let compareOps: Set<String> = ["==", "!=", "<", "<=", ">", ">="]
+
+    mutating func bitwiseOr() throws -> Expr { try binaryLevel(Parser.orOps) { try $0.bitwiseXor() } }
+    mutating func bitwiseXor() throws -> Expr { try binaryLevel(Parser.xorOps) { try $0.bitwiseAnd() } }
+    mutating func bitwiseAnd() throws -> Expr { try binaryLevel(Parser.andOps) { try $0.shiftExpr() } }
+    mutating func shiftExpr() throws -> Expr { try binaryLevel(Parser.shiftOps) { try $0.sum() } }
+    mutating func sum() throws -> Expr { try binaryLevel(Parser.sumOps) { try $0.term() } }
+    mutating func term() throws -> Expr { try binaryLevel(Parser.termOps) { try $0.factor() } }
 
     mutating func factor() throws -> Expr {
         if cur.kind == .op && (cur.text == "+" || cur.text == "-" || cur.text == "~") {

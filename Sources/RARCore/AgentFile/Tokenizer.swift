@@ -16,12 +16,14 @@ public struct Token: Sendable {
     public var prefix: String = ""
     public var bodyStart: Int = 0
     public var bodyEnd: Int = 0
+    /// A NAME that is a Python keyword (set once by the tokenizer).
+    public var isKeyword = false
 }
 
 /// Python 3.11's tokenizer, including its error messages for the cases a registry meets.
 struct Tokenizer {
     let src: SourceText
-    var s: [UInt32] { src.scalars }
+    let s: [UInt32]
     var i = 0
     var line = 1
     var lineStart = 0
@@ -34,7 +36,10 @@ struct Tokenizer {
     static let maxBrackets = 200
     static let maxIndent = 100
 
-    init(_ src: SourceText) { self.src = src }
+    init(_ src: SourceText) {
+        self.src = src
+        s = src.scalars
+    }
 
     static func tokenize(_ src: SourceText) throws -> [Token] {
         var t = Tokenizer(src)
@@ -203,6 +208,7 @@ struct Tokenizer {
             text = text.precomposedStringWithCompatibilityMapping
         }
         emit(.name, text, start, sLine, sCol)
+        if ascii && Parser.keywords.contains(text) { tokens[tokens.count - 1].isKeyword = true }
     }
 
     mutating func string(prefixStart: Int, prefix: String) throws {
@@ -333,14 +339,16 @@ struct Tokenizer {
         let start = i, sLine = line, sCol = i - lineStart
         let c = s[i]
         var text: String
-        let three = i + 3 <= s.count ? PyStr.string(s[i..<i + 3]) : ""
-        let two = i + 2 <= s.count ? PyStr.string(s[i..<i + 2]) : ""
-        if Tokenizer.ops3.contains(three) && three != "!=" {
+        // Longest match first; operators are ASCII, so only build strings for ASCII candidates.
+        let c1 = peek(1), c2 = peek(2)
+        let three = c < 0x80 && c1 < 0x80 && c2 < 0x80 && i + 3 <= s.count ? String(UnicodeScalar(UInt8(c))) + String(UnicodeScalar(UInt8(c1))) + String(UnicodeScalar(UInt8(c2))) : ""
+        let two = c < 0x80 && c1 < 0x80 && i + 2 <= s.count ? String(UnicodeScalar(UInt8(c))) + String(UnicodeScalar(UInt8(c1))) : ""
+        if !three.isEmpty && Tokenizer.ops3.contains(three) && three != "!=" {
             text = three
-        } else if Tokenizer.ops2.contains(two) {
+        } else if !two.isEmpty && Tokenizer.ops2.contains(two) {
             text = two
         } else if Tokenizer.ops1.contains(c) {
-            text = PyStr.string([c])
+            text = String(UnicodeScalar(UInt8(c)))
         } else {
             if c >= 0x80 {
                 let hex = String(format: "%04X", c)

@@ -180,8 +180,8 @@ public struct ContractTester: Sendable {
     }
 
     func secretTest(_ file: AgentFile) -> Result {
-        let text = file.source.map { PyStr.string($0.scalars) } ?? String(decoding: file.bytes, as: UTF8.self)
-        let hits = ReferenceChecks.secretSubstringHits(text)
+        let hits = file.source.map { ReferenceChecks.secretSubstringHits($0.scalars) }
+            ?? ReferenceChecks.secretSubstringHits(String(decoding: file.bytes, as: UTF8.self))
         if hits.isEmpty { return Result(name: "no_hardcoded_secrets", passed: true, message: "No hardcoded secret patterns detected") }
         return Result(name: "no_hardcoded_secrets", passed: false,
                       message: "Suspicious patterns found: [\(hits.map { PyFormat.reprString(PyStr.codePoints($0)) }.joined(separator: ", "))]")

@@ -204,38 +204,38 @@ public enum ReferenceChecks {
         public var offset: Int
     }
 
-    nonisolated(unsafe) static let dangerous: [(String, NSRegularExpression, String)] = [
-        ("X1", try! NSRegularExpression(pattern: #"\bos\.system\s*\("#), "os.system() is forbidden — use subprocess and declare in requires_env"),
-        ("X2", try! NSRegularExpression(pattern: #"\bopen\s*\([^\n]*(/etc|/proc|\.env|\.ssh|passwd)"#), "suspicious file access pattern"),
-        ("X3", try! NSRegularExpression(pattern: #"(api[_-]?key|secret|password|token)\s*=\s*["'][^"']{8,}"#), "possible hardcoded secret"),
-    ]
-    nonisolated(unsafe) static let capabilities: [(NSRegularExpression, String)] = [
-        (try! NSRegularExpression(pattern: #"\bexec\s*\("#), "exec"),
-        (try! NSRegularExpression(pattern: #"\beval\s*\("#), "eval"),
-        (try! NSRegularExpression(pattern: #"\b__import__\s*\("#), "dynamic_import"),
-        (try! NSRegularExpression(pattern: #"\bcompile\s*\([^\n]*["']exec["']"#), "compile_exec"),
-    ]
     static let secretSubstrings = [
         "API_KEY = \"sk-", "API_KEY = 'sk-", "password = \"", "password = '", "token = \"", "token = '",
         "secret = \"", "secret = '", "api_key = \"", "api_key = '",
     ]
 
-    /// `scan_security`: the first hit of each dangerous pattern, with its offset (in UTF-16 units of `text`).
-    public static func scanSecurity(_ text: String) -> [PatternHit] {
-        let ns = NSRange(text.startIndex..., in: text)
-        return dangerous.compactMap { rule, re, msg in
-            re.firstMatch(in: text, range: ns).map { PatternHit(rule: rule, message: msg, offset: $0.range.location) }
-        }
+    /// `scan_security`: the first hit of each dangerous pattern, with its offset (a code-point index).
+    public static func scanSecurity(_ text: String) -> [PatternHit] { scanSecurity(PyStr.codePoints(text)) }
+
+    public static func scanSecurity(_ t: [UInt32]) -> [PatternHit] {
+        var hits: [PatternHit] = []
+        if let o = PyPattern.osSystem(t) { hits.append(PatternHit(rule: "X1", message: "os.system() is forbidden — use subprocess and declare in requires_env", offset: o)) }
+        if let o = PyPattern.suspiciousOpen(t) { hits.append(PatternHit(rule: "X2", message: "suspicious file access pattern", offset: o)) }
+        if let o = PyPattern.hardcodedSecret(t) { hits.append(PatternHit(rule: "X3", message: "possible hardcoded secret", offset: o)) }
+        return hits
     }
 
     /// `scan_capabilities`: sorted tags.
-    public static func scanCapabilities(_ text: String) -> [String] {
-        let ns = NSRange(text.startIndex..., in: text)
-        return capabilities.compactMap { re, tag in re.firstMatch(in: text, range: ns) != nil ? tag : nil }.sorted()
+    public static func scanCapabilities(_ text: String) -> [String] { scanCapabilities(PyStr.codePoints(text)) }
+
+    public static func scanCapabilities(_ t: [UInt32]) -> [String] {
+        var tags: [String] = []
+        if PyPattern.call(t, "exec") != nil { tags.append("exec") }
+        if PyPattern.call(t, "eval") != nil { tags.append("eval") }
+        if PyPattern.call(t, "__import__") != nil { tags.append("dynamic_import") }
+        if PyPattern.compileExec(t) != nil { tags.append("compile_exec") }
+        return tags.sorted()
     }
 
     /// The SDK's substring test (contract test 10), in its order.
-    public static func secretSubstringHits(_ text: String) -> [String] {
-        secretSubstrings.filter { text.contains($0) }
+    public static func secretSubstringHits(_ text: String) -> [String] { secretSubstringHits(PyStr.codePoints(text)) }
+
+    public static func secretSubstringHits(_ t: [UInt32]) -> [String] {
+        secretSubstrings.filter { PyPattern.find(t, PyPattern.cps($0)) != nil }
     }
 }

@@ -612,31 +612,21 @@ public struct Validator: Sendable {
         // MARK: security
 
         mutating func checkSecurity(_ source: SourceText) {
-            let text = PyStr.string(source.scalars)
-            let utf16 = Array(text.utf16)
-            func location(_ utf16Offset: Int) -> (Int, Int) {
-                // UTF-16 offset → scalar offset → line/col
-                var scalarIndex = 0, k = 0
-                while k < utf16Offset && k < utf16.count {
-                    k += UTF16.isLeadSurrogate(utf16[k]) ? 2 : 1
-                    scalarIndex += 1
-                }
-                return source.location(of: scalarIndex)
-            }
-            for hit in ReferenceChecks.scanSecurity(text) {
-                let (l, c) = location(hit.offset)
+            for hit in ReferenceChecks.scanSecurity(source.scalars) {
+                let (l, c) = source.location(of: hit.offset)
                 let hint = hit.rule == "X1" ? "use subprocess.run([...]) and declare what you need in requires_env"
                     : hit.rule == "X2" ? "do not read system or secret files from an agent"
                     : "read secrets from the environment (os.environ) and list them in requires_env"
                 add(hit.rule, .error, line: l, col: c, hit.message, hint: hint)
             }
-            capabilities = ReferenceChecks.scanCapabilities(text)
+            capabilities = ReferenceChecks.scanCapabilities(source.scalars)
             if !capabilities.isEmpty {
                 add("X4", .note, nil, "uses dynamic code: \(capabilities.joined(separator: ", ")) (tagged as capabilities in the registry)")
             }
-            let subs = ReferenceChecks.secretSubstringHits(text)
+            let subs = ReferenceChecks.secretSubstringHits(source.scalars)
             if !subs.isEmpty && !diags.contains(where: { $0.rule == "X3" }) {
-                let lineNo = text.components(separatedBy: "\n").firstIndex { l in subs.contains { l.contains($0) } }.map { $0 + 1 } ?? 0
+                let first = subs.compactMap { PyPattern.find(source.scalars, PyPattern.cps($0)) }.min() ?? 0
+                let lineNo = source.location(of: first).line
                 add("X5", .warning, line: lineNo, col: 0, "Suspicious patterns found: [\(subs.map { PyFormat.reprString(PyStr.codePoints($0)) }.joined(separator: ", "))]",
                     hint: "if this is a real secret, move it to the environment")
             }
