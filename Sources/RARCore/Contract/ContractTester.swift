@@ -142,7 +142,8 @@ public struct ContractTester: Sendable {
                     let status = proc.terminationStatus
                     let why = timedOut ? "the sandbox was stopped after \(timeoutSeconds) seconds (wall-clock limit)"
                         : proc.terminationReason == .uncaughtSignal && status == SIGXCPU ? "the agent hit the CPU limit (\(cpuSeconds) s)"
-                        : proc.terminationReason == .uncaughtSignal ? "the agent was killed by signal \(status) (memory limit \(memoryMB) MB)"
+                        : proc.terminationReason == .uncaughtSignal && status == SIGKILL ? "the agent was killed (CPU limit \(cpuSeconds) s or memory limit \(memoryMB) MB)"
+                        : proc.terminationReason == .uncaughtSignal ? "the agent was killed by signal \(status)"
                         : "the sandbox ended early (exit \(status))"
                     dynamic.append(Result(name: n, passed: false, message: "Not run: \(why)"))
                 }

@@ -98,6 +98,10 @@ enum SandboxFiles {
         os.setsid()  # own process group: a wall-clock kill reaches the agent's children
     except OSError:
         pass
+    import signal
+    # A parent may have ignored or blocked SIGXCPU; the CPU limit must end the agent with it.
+    signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGXCPU})
     for lim, soft, hard in ((resource.RLIMIT_AS, mem_mb << 20, mem_mb << 20), (resource.RLIMIT_CPU, cpu_s, cpu_s + 2),
                             (resource.RLIMIT_FSIZE, 64 << 20, 64 << 20), (resource.RLIMIT_NOFILE, 256, 256)):
         try:
