@@ -382,15 +382,48 @@ struct EggVerify: ParsableCommand {
 // MARK: - compact seed strings
 
 struct EggForge: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "forge", abstract: "Encode seeds as a compact rapp-egg/1.0 string.")
+    static let configuration = CommandConfiguration(
+        commandName: "forge",
+        abstract: "Encode agents (names, files or seeds) as a compact rapp-egg/1.0 string.",
+        discussion: "Names resolve through the registry (--registry, $RAR_REGISTRY or ./registry); files are minted statically.")
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Seeds (decimal or 0x-hex, up to 66 bits).")
-    var seed: [String]
+    @Argument(help: "@publisher/slug names or agent files.")
+    var agents: [String] = []
+    @Option(name: .long, parsing: .upToNextOption, help: "Raw seeds (decimal or 0x-hex, up to 66 bits).")
+    var seed: [String] = []
+    @Option(help: "Registry for names: registry.json, a `rar build` output directory, or a URL.")
+    var registry: String?
     @OptionGroup var out: EggOutputOptions
+
+    /// The seed of a name (from the registry) or of an agent file (minted from its manifest).
+    func seedOf(_ target: String, _ registryAgents: () throws -> [JSONValue]) throws(EggError) -> UInt128 {
+        if FileManager.default.fileExists(atPath: target), AgentTree.isAgentFileName(target) {
+            guard let manifest = (try? AgentFile(path: target))?.manifest.value?.json,
+                  let card = try? CardIdentity.mintCard(manifest: manifest, path: target),
+                  let s = CardIdentity.seed(of: card) else { throw EggError("usage-invalid-agent", "\(target): no usable __manifest__") }
+            return s
+        }
+        let agents: [JSONValue]
+        do { agents = try registryAgents() } catch { throw EggError("usage-no-registry", "\(error)") }
+        guard let entry = agents.first(where: { $0["name"]?.stringValue == target }), let s = CardLookup.seedValue(entry["_seed"]) else {
+            let near = EditDistance.suggestions(for: target, in: agents.compactMap { $0["name"]?.stringValue }, maxDistance: 3)
+            throw EggError("usage-unknown-agent", "\(target): not in the registry" + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?"))
+        }
+        return s
+    }
 
     func run() throws {
         do throws(EggError) {
+            guard !agents.isEmpty || !seed.isEmpty else { throw EggError("usage-nothing-to-forge", "give agent names, files or --seed values") }
+            var cached: [JSONValue]?
+            let load = { () throws -> [JSONValue] in
+                if let c = cached { return c }
+                let a = try RegistryAccess.loadAgents(registry ?? RegistryAccess.defaultSpec())
+                cached = a
+                return a
+            }
             var seeds: [UInt128] = []
+            for a in agents { seeds.append(try seedOf(a, load)) }
             for s in seed {
                 guard let v = CompactSeeds.parseSeed(s) else { throw EggError("usage-invalid-seed", "not a seed: \(s)") }
                 seeds.append(v)

@@ -14,7 +14,7 @@ public struct CardLookup: Sendable {
 
     public init(agents: [JSONValue]) { self.agents = agents }
 
-    static func seedValue(_ v: JSONValue?) -> CardSeed? {
+    public static func seedValue(_ v: JSONValue?) -> CardSeed? {
         switch v {
         case .string(let t)?, .bigInt(let t)?: return try? CardIdentity.parseSeed(t)
         case .int(let i)? where i >= 0: return CardSeed(i)
