@@ -8,7 +8,7 @@ struct RAR: ParsableCommand {
         commandName: "rar",
         abstract: "RAR: the registry and packaging tool for single-file AI agents.",
         version: RARVersion.current,
-        subcommands: [NewCommand.self, ValidateCommand.self, TestCommand.self, ManifestCommand.self, CardCommand.self, EggCommand.self]
+        subcommands: [NewCommand.self, ValidateCommand.self, TestCommand.self, ManifestCommand.self, CardCommand.self, EggCommand.self, BuildCommand.self]
     )
 
     /// Usage errors exit 2 (not ArgumentParser's 64), matching every other command's contract.

@@ -1,0 +1,214 @@
+import Crypto
+import Foundation
+
+/// Small, pure helpers shared by the registry build.
+public enum BuildSupport {
+    /// sha256-lf-v1: sha256 over the bytes with every CRLF replaced by LF, lowercase hex.
+    /// Returns the digest and the LF-normalised length.
+    public static func lfHash(_ bytes: [UInt8]) -> (hex: String, lfCount: Int) {
+        var h = SHA256()
+        var count = 0
+        bytes.withUnsafeBufferPointer { buf in
+            var start = 0
+            var i = 0
+            let n = buf.count
+            while i < n {
+                if buf[i] == 0x0D && i + 1 < n && buf[i + 1] == 0x0A {
+                    // Emit everything up to (excluding) the CR.
+                    if i > start { h.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[start..<i]))) }
+                    count += i - start
+                    start = i + 1
+                    i += 2
+                    continue
+                }
+                i += 1
+            }
+            if n > start { h.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[start..<n]))) }
+            count += n - start
+        }
+        return (hex(h.finalize()), count)
+    }
+
+    public static func sha256Hex(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
+    public static func sha256Hex(_ s: String) -> String { hex(SHA256.hash(data: Array(s.utf8))) }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+    static func hex<D: Sequence>(_ d: D) -> String where D.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in d { out.append(hexDigits[Int(b >> 4)]); out.append(hexDigits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Lines as Python's `read_text().split("\n")` counts them (universal newlines:
+    /// CRLF, lone CR and LF each end a line; a trailing newline adds an empty line).
+    public static func pythonLineCount(_ bytes: [UInt8]) -> Int {
+        var n = 1
+        var i = 0
+        let c = bytes.count
+        while i < c {
+            let b = bytes[i]
+            if b == 0x0A { n += 1 } else if b == 0x0D { n += 1; if i + 1 < c && bytes[i + 1] == 0x0A { i += 1 } }
+            i += 1
+        }
+        return n
+    }
+
+    /// Python `round(len / 1024, 1)`: n·10/1024 is exact in binary, so half-even on it is exact.
+    public static func sizeKB(_ lfCount: Int) -> Double {
+        (Double(lfCount) * 10 / 1024).rounded(.toNearestOrEven) / 10
+    }
+
+    /// `rar_<safe>.py`: drop the leading `@`s, runs of [^A-Za-z0-9_] → `_`, strip `_`,
+    /// lower-case, ensure an `_agent` suffix.
+    public static func installFilename(_ name: String) -> String {
+        var s = Substring(name)
+        while s.hasPrefix("@") { s = s.dropFirst() }
+        var out = ""
+        var inRun = false
+        for u in s.unicodeScalars {
+            let ok = (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || (u >= "0" && u <= "9") || u == "_"
+            if ok { out.unicodeScalars.append(u); inRun = false } else if !inRun { out += "_"; inRun = true }
+        }
+        var t = Substring(out)
+        while t.hasPrefix("_") { t = t.dropFirst() }
+        while t.hasSuffix("_") { t = t.dropLast() }
+        // Python lower() on ASCII-only text.
+        var safe = String(t).lowercased()
+        if !safe.hasSuffix("_agent") { safe += "_agent" }
+        return "rar_\(safe).py"
+    }
+
+    /// Python `Path` ordering: compare component tuples, each by code point.
+    public static func pathLess(_ a: String, _ b: String) -> Bool {
+        let pa = a.split(separator: "/", omittingEmptySubsequences: true)
+        let pb = b.split(separator: "/", omittingEmptySubsequences: true)
+        for (x, y) in zip(pa, pb) where x != y {
+            return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) { $0.value < $1.value }
+        }
+        return pa.count < pb.count
+    }
+
+    /// `datetime.isoformat()` of a UTC instant: microseconds only when non-zero.
+    public static func pythonISO(_ date: Date) -> String {
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))
+        let secs = Int(micros.floorDiv(1_000_000))
+        let frac = Int(micros - Int64(secs) * 1_000_000)
+        let base = utcStamp(secs)
+        return frac == 0 ? base + "+00:00" : base + String(format: ".%06d", frac) + "+00:00"
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    public static func isoZ(_ epoch: Int) -> String { utcStamp(epoch) + "Z" }
+
+    static func utcStamp(_ epoch: Int) -> String {
+        var t = time_t(epoch)
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
+                      Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+    }
+
+    /// Manifest value → JSON the way Python's json.dump writes it (big ints stay integers).
+    public static func pythonJSON(_ v: PyValue) -> JSONValue {
+        switch v {
+        case .int(let neg, let d): return JSONValue.integer((neg ? "-" : "") + d)
+        case .tuple(let items), .list(let items): return .array(items.map(pythonJSON))
+        case .dict(let pairs):
+            if pairs.allSatisfy({ if case .str = $0.0 { return true }; return false }) {
+                return .object(pairs.map { (PyStr.string(($0.0.strCodePoints)!), pythonJSON($0.1)) })
+            }
+            return v.json
+        default: return v.json
+        }
+    }
+
+    /// A seed as a JSON integer (`.bigInt` beyond Int).
+    public static func seedJSON(_ s: CardSeed) -> JSONValue { JSONValue.integer(String(s)) }
+
+    /// An integer JSON value as a seed (nil for anything else, negatives included).
+    public static func seedValue(_ v: JSONValue) -> CardSeed? {
+        switch v {
+        case .int(let i): return i >= 0 ? CardSeed(i) : nil
+        case .bigInt(let s): return CardSeed(s)
+        default: return nil
+        }
+    }
+
+    /// Set a key in place (Python dict assignment keeps the key's position) or append it.
+    static func set(_ pairs: inout [(String, JSONValue)], _ key: String, _ value: JSONValue) {
+        if let i = pairs.firstIndex(where: { $0.0 == key }) { pairs[i].1 = value } else { pairs.append((key, value)) }
+    }
+}
+
+extension Int64 {
+    func floorDiv(_ d: Int64) -> Int64 { let q = self / d; return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q }
+}
+
+/// Git facts for every path, from one `git log` walk.
+public struct GitHistory: Sendable {
+    public struct Facts: Sendable {
+        public var addedAt: String?
+        public var firstSha: String?
+        public var latestSha: String?
+    }
+    public var byPath: [String: Facts] = [:]
+    public var available = false
+
+    public init() {}
+
+    /// Reads history when `root` is inside a git work tree; paths are made relative to `root`.
+    /// Dates are the committer time in UTC (`…Z`), independent of the git version.
+    public static func load(root: String) -> GitHistory {
+        var g = GitHistory()
+        guard let prefixOut = run(["-C", root, "rev-parse", "--show-prefix"]) else { return g }
+        let prefix = prefixOut.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Only the trees a registry reads: the rest of the history is not needed.
+        let scopes = ["agents", "swarms"].filter { FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent($0)) }
+        guard !scopes.isEmpty else { return g }
+        guard let log = run(["-C", root, "log", "--name-status", "--format=%x00%H%x00%ct", "--no-renames", "--"] + scopes) else { return g }
+        g.available = true
+        var sha: String?
+        var date: String?
+        for lineSub in log.split(separator: "\n", omittingEmptySubsequences: true) {
+            if lineSub.first == "\0" {
+                let parts = lineSub.split(separator: "\0", omittingEmptySubsequences: false)
+                guard parts.count >= 3 else { continue }
+                sha = String(parts[1])
+                date = Int(parts[2]).map { BuildSupport.isoZ($0) }
+                continue
+            }
+            guard let sha else { continue }
+            let parts = lineSub.split(separator: "\t", omittingEmptySubsequences: false)
+            guard parts.count >= 2 else { continue }
+            var path = String(parts[parts.count - 1])
+            if !prefix.isEmpty {
+                guard path.hasPrefix(prefix) else { continue }
+                path.removeFirst(prefix.count)
+            }
+            var f = g.byPath[path] ?? Facts()
+            if f.latestSha == nil { f.latestSha = sha }  // newest-first walk
+            if parts[0].hasPrefix("A") { f.firstSha = sha; f.addedAt = date }  // ends on the earliest add
+            g.byPath[path] = f
+        }
+        return g
+    }
+
+    static func run(_ args: [String]) -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["git"] + args
+        var env = ProcessInfo.processInfo.environment
+        env["GIT_PAGER"] = "cat"
+        env["LC_ALL"] = "C"
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// Everything the build needs from one file, computed once (and cached by content hash).
+public struct FileFacts: Sendable {
+    public var path: String
+    /// sha256-lf-v1 of the file.
+    public var sha256: String
+    public var lfSize: Int
+    public var lines: Int
+    public var diagnostics: [Diagnostic]
+    /// The manifest dict as JSON (nil when missing or not a dict).
+    public var manifest: JSONValue?
+    public var capabilities: [String]
+    public var card: JSONValue?
+    public var swarm: JSONValue?
+    public var source: JSONValue?
+
+    public var name: String? { manifest?["name"]?.stringValue }
+
+    /// Parse and validate. `bytes` are the raw file bytes.
+    static func analyze(path: String, bytes: [UInt8], sha256: String, lfSize: Int, validator: Validator) -> FileFacts {
+        let file = AgentFile(path: path, bytes: bytes, sizeLimit: validator.sizeLimit)
+        let report = validator.validate(file, displayPath: path)
+        func dictJSON(_ r: DunderResult?) -> JSONValue? {
+            guard let v = r?.value, case .dict = v else { return nil }
+            return BuildSupport.pythonJSON(v)
+        }
+        return FileFacts(path: path, sha256: sha256, lfSize: lfSize, lines: BuildSupport.pythonLineCount(bytes),
+                         diagnostics: report.diagnostics, manifest: dictJSON(file.manifest), capabilities: report.capabilities,
+                         card: dictJSON(file.dunder("__card__")), swarm: dictJSON(file.dunder("__swarm__")),
+                         source: dictJSON(file.dunder("__source__")))
+    }
+
+    // MARK: cache form
+
+    var cacheJSON: JSONValue {
+        .object([
+            ("sha256", .string(sha256)), ("lf_size", .int(lfSize)), ("lines", .int(lines)),
+            ("diagnostics", .array(diagnostics.map { d in
+                .array([.string(d.rule), .string(d.severity.rawValue), .int(d.line), .int(d.column), .string(d.message), d.hint.map { .string($0) } ?? .null])
+            })),
+            ("manifest", manifest ?? .null), ("capabilities", .array(capabilities.map { .string($0) })),
+            ("card", card ?? .null), ("swarm", swarm ?? .null), ("source", source ?? .null),
+        ])
+    }
+
+    init(path: String, sha256: String, lfSize: Int, lines: Int, diagnostics: [Diagnostic], manifest: JSONValue?,
+         capabilities: [String], card: JSONValue?, swarm: JSONValue?, source: JSONValue?) {
+        self.path = path; self.sha256 = sha256; self.lfSize = lfSize; self.lines = lines
+        self.diagnostics = diagnostics; self.manifest = manifest; self.capabilities = capabilities
+        self.card = card; self.swarm = swarm; self.source = source
+    }
+
+    init?(cache v: JSONValue, path: String) {
+        guard let sha = v["sha256"]?.stringValue, let size = v["lf_size"]?.intValue, let lines = v["lines"]?.intValue,
+              let diags = v["diagnostics"]?.arrayValue, let caps = v["capabilities"]?.arrayValue else { return nil }
+        var ds: [Diagnostic] = []
+        for d in diags {
+            guard let a = d.arrayValue, a.count == 6, let rule = a[0].stringValue, let sev = a[1].stringValue.flatMap(Diagnostic.Severity.init(rawValue:)),
+                  let line = a[2].intValue, let col = a[3].intValue, let msg = a[4].stringValue else { return nil }
+            ds.append(Diagnostic(rule: rule, severity: sev, file: path, line: line, column: col, message: msg, hint: a[5].stringValue))
+        }
+        func opt(_ k: String) -> JSONValue? { if let x = v[k], !x.isNull { return x }; return nil }
+        self.init(path: path, sha256: sha, lfSize: size, lines: lines, diagnostics: ds, manifest: opt("manifest"),
+                  capabilities: caps.compactMap(\.stringValue), card: opt("card"), swarm: opt("swarm"), source: opt("source"))
+    }
+}
+
+/// The content-hash cache: path + sha256-lf-v1 → facts. Invalidated by tool version and options.
+public struct BuildCache: Sendable {
+    public static let fileName = ".rar-cache.json"
+    static let schema = "rar-build-cache/1"
+    var entries: [String: FileFacts] = [:]
+    var key: String
+
+    init(key: String) { self.key = key }
+
+    static func load(from dir: String, key: String) -> BuildCache {
+        var c = BuildCache(key: key)
+        guard let data = FileManager.default.contents(atPath: dir + "/" + fileName),
+              let v = try? JSONParser().parse(data), v["schema"]?.stringValue == schema, v["key"]?.stringValue == key,
+              let files = v["files"]?.objectValue else { return c }
+        for (p, f) in files { if let facts = FileFacts(cache: f, path: p) { c.entries[p] = facts } }
+        return c
+    }
+
+    func lookup(_ path: String, sha256: String) -> FileFacts? {
+        guard let f = entries[path], f.sha256 == sha256 else { return nil }
+        return f
+    }
+
+    static func serialize(_ facts: [FileFacts], key: String) -> Data {
+        JSONValue.object([
+            ("schema", .string(schema)), ("key", .string(key)),
+            ("files", .object(facts.map { ($0.path, $0.cacheJSON) })),
+        ]).serializedData(.compact)
+    }
+}

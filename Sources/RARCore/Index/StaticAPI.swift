@@ -1,0 +1,327 @@
+import Foundation
+
+/// Writes registry.json, the static JSON API, raw agent files, card SVGs and the build cache
+/// into a fresh directory, then swaps it into place.
+public enum StaticAPI {
+    public struct Options: Sendable {
+        /// Prefix for absolute URLs ("" = URLs relative to the output root).
+        public var baseURL = ""
+        public var cardSVGs = true
+        public init() {}
+    }
+
+    public struct Stats: Sendable {
+        public var files = 0
+    }
+
+    static let apiJSON = JSONWriteOptions(indent: 2, ensureASCII: false)
+
+    /// `@pub/slug` → `api/v1/agents/@pub/slug.json` (path-safe; nil when the name has no `/`).
+    public static func agentDocPath(_ name: String) -> String? {
+        guard let slash = name.firstIndex(of: "/") else { return nil }
+        func safe(_ s: Substring) -> String {
+            var out = ""
+            for u in s.unicodeScalars {
+                let ok = (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || (u >= "0" && u <= "9") || u == "_" || u == "-" || u == "@" || u == "."
+                out += ok ? String(u) : "_"
+            }
+            return out.isEmpty || out == "." || out == ".." ? "_" : out
+        }
+        return "api/v1/agents/\(safe(name[..<slash]))/\(safe(name[name.index(after: slash)...])).json"
+    }
+
+    /// The incantation as a file stem: lower-case words joined by `-`.
+    public static func incantationSlug(_ seed: CardSeed) -> String? {
+        guard let words = try? Incantation.encode(seed) else { return nil }
+        return words.lowercased().replacingOccurrences(of: " ", with: "-")
+    }
+
+    /// Build everything into `out` (replaced atomically). `root` is where agent files are read from.
+    @discardableResult
+    public static func write(_ build: RegistryBuild, root: String, out: String, options: Options = Options()) throws -> Stats {
+        let fm = FileManager.default
+        let outURL = URL(fileURLWithPath: out).standardizedFileURL
+        let parent = outURL.deletingLastPathComponent().path
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let tmp = parent + "/." + outURL.lastPathComponent + ".tmp-\(pid)"
+        try? fm.removeItem(atPath: tmp)
+        do { try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true) } catch { throw BuildError.io("cannot create \(tmp): \(error.localizedDescription)") }
+        do {
+            let n = try writeTree(build, root: root, dir: tmp, options: options)
+            try swap(tmp: tmp, into: outURL.path, pid: pid)
+            return Stats(files: n)
+        } catch {
+            try? fm.removeItem(atPath: tmp)
+            throw error
+        }
+    }
+
+    /// Rename the new tree over the old one; the old tree is kept until the new one is in place.
+    static func swap(tmp: String, into out: String, pid: Int32) throws {
+        let fm = FileManager.default
+        let old = URL(fileURLWithPath: out).deletingLastPathComponent().path + "/." + URL(fileURLWithPath: out).lastPathComponent + ".old-\(pid)"
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: out, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw BuildError.io("\(out) exists and is not a directory") }
+            try? fm.removeItem(atPath: old)
+            guard rename(out, old) == 0 else { throw BuildError.io("cannot move \(out) aside: \(String(cString: strerror(errno)))") }
+        }
+        guard rename(tmp, out) == 0 else {
+            _ = rename(old, out)
+            throw BuildError.io("cannot move the new build into \(out): \(String(cString: strerror(errno)))")
+        }
+        try? fm.removeItem(atPath: old)
+    }
+
+    struct AgentInfo {
+        var entry: JSONValue
+        var name: String
+        var seed: CardSeed?
+        var aliases: [CardSeed]
+        var doc: String?
+        var incantation: String?
+    }
+
+    static func writeTree(_ build: RegistryBuild, root: String, dir: String, options: Options) throws -> Int {
+        let base = options.baseURL.hasSuffix("/") ? String(options.baseURL.dropLast()) : options.baseURL
+        func url(_ rel: String) -> String { base.isEmpty ? rel : base + "/" + rel }
+        let generated = BuildSupport.isoZ(Int(build.generatedAt.timeIntervalSince1970.rounded(.down)))
+        var fileCount = 0
+
+        func put(_ rel: String, _ data: Data) throws {
+            guard FileManager.default.createFile(atPath: dir + "/" + rel, contents: data) else { throw BuildError.io("cannot write \(rel)") }
+        }
+        func putJSON(_ rel: String, _ v: JSONValue) throws {
+            try put(rel, Data((v.serialized(apiJSON) + "\n").utf8))
+            fileCount += 1
+        }
+
+        // registry.json exactly as the reference formats it.
+        try put("registry.json", Data(build.registry.serialized(JSONWriteOptions(indent: 2, ensureASCII: true)).utf8))
+        fileCount += 1
+
+        // Who owns each seed / doc path (first claimant wins, so writes never race).
+        var infos: [AgentInfo] = []
+        var seedOwner: [CardSeed: Int] = [:]
+        var docOwner: [String: Int] = [:]
+        let converged = (build.registry["swarms"]?.arrayValue ?? []).filter { $0["type"]?.stringValue == "converged" }
+        for e in build.agents {
+            let name = e["name"]?.stringValue ?? ""
+            let seed = e["_seed"].flatMap(BuildSupport.seedValue)
+            let aliases = (e["_seed_aliases"]?.arrayValue ?? []).compactMap(BuildSupport.seedValue)
+            var doc = agentDocPath(name)
+            if let d = doc { if docOwner[d] != nil { doc = nil } else { docOwner[d] = infos.count } }
+            for s in [seed].compactMap({ $0 }) + aliases where seedOwner[s] == nil { seedOwner[s] = infos.count }
+            infos.append(AgentInfo(entry: e, name: name, seed: seed, aliases: aliases, doc: doc, incantation: seed.flatMap(incantationSlug)))
+        }
+
+        // Directories, created once up front.
+        var dirs: Set<String> = ["api/v1/agents", "api/v1/seeds", "api/v1/incantations", "cards"]
+        for i in infos { if let d = i.doc { dirs.insert((d as NSString).deletingLastPathComponent) } }
+        let rawFiles = (build.agents + converged).compactMap { $0["_file"]?.stringValue }
+        for f in rawFiles { dirs.insert((f as NSString).deletingLastPathComponent) }
+        for d in dirs.sorted() { try FileManager.default.createDirectory(atPath: dir + "/" + d, withIntermediateDirectories: true) }
+
+        // Lean catalog records, sorted by name (code point).
+        func publisherOf(_ name: String) -> String { String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
+        func str(_ s: String?) -> JSONValue { s.map { JSONValue.string($0) } ?? .null }
+        func lean(_ i: AgentInfo) -> JSONValue {
+            let e = i.entry
+            let file = e["_file"]?.stringValue ?? ""
+            let sha: JSONValue = e["_sha256"] ?? e["_stub_sha256"] ?? .string("")
+            let id = String(i.name.drop(while: { $0 == "@" })).replacingOccurrences(of: "/", with: "__")
+            var o: [(String, JSONValue)] = []
+            o.append(("id", .string(id)))
+            o.append(("name", .string(i.name)))
+            for k in ["display_name", "description", "version"] { o.append((k, e[k] ?? .null)) }
+            o.append(("publisher", .string(publisherOf(i.name))))
+            o.append(("author", e["author"] ?? .null))
+            o.append(("category", e["category"] ?? .null))
+            o.append(("tags", e["tags"] ?? .array([])))
+            o.append(("quality_tier", e["quality_tier"] ?? .string("community")))
+            o.append(("type", e["type"] ?? .string("agent")))
+            o.append(("requires_env", e["requires_env"] ?? .array([])))
+            o.append(("dependencies", e["dependencies"] ?? .array([])))
+            o.append(("seed", str(i.seed.map { String($0) })))
+            o.append(("incantation", str(i.incantation)))
+            let source: [(String, JSONValue)] = [("path", .string(file)), ("url", .string(url(file))), ("sha256", sha)]
+            o.append(("source", .object(source)))
+            o.append(("install_filename", e["_install_filename"] ?? .null))
+            let stats: [(String, JSONValue)] = [("lines", e["_lines"] ?? .null), ("size_kb", e["_size_kb"] ?? .null), ("added_at", e["_added_at"] ?? .null)]
+            o.append(("stats", .object(stats)))
+            o.append(("url", str(i.doc.map { url($0) })))
+            return .object(o)
+        }
+        let sortedInfos = infos.sorted { JSONValue.codePointLess($0.name, $1.name) }
+        let catalogAgents = JSONValue.array(sortedInfos.map(lean))
+        let catalog: [(String, JSONValue)] = [
+            ("schema", "rar-catalog/1.0"), ("description", "Every published agent, one lean record each, sorted by name."),
+            ("generated", .string(generated)), ("count", .int(infos.count)), ("self_url", .string(url("api/v1/catalog.json"))),
+            ("agents", catalogAgents),
+        ]
+
+        // Taxonomy: counts by first appearance, then count descending (Counter.most_common).
+        func counts(_ values: [String]) -> JSONValue {
+            var order: [String] = []
+            var n: [String: Int] = [:]
+            for v in values { if n[v] == nil { order.append(v) }; n[v, default: 0] += 1 }
+            let idx = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+            return .array(order.sorted { n[$0]! != n[$1]! ? n[$0]! > n[$1]! : idx[$0]! < idx[$1]! }.map { .object([("name", .string($0)), ("count", .int(n[$0]!))]) })
+        }
+        let entries = build.agents
+        let taxonomy: [(String, JSONValue)] = [
+            ("schema", "rar-taxonomy/1.0"), ("generated", .string(generated)),
+            ("categories", counts(entries.compactMap { $0["category"]?.stringValue })),
+            ("publishers", counts(infos.map { String($0.name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]) })),
+            ("quality_tiers", counts(entries.map { $0["quality_tier"]?.stringValue ?? "community" })),
+            ("tags", { if case .array(let a) = counts(entries.flatMap { $0["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [] }) { return .array(Array(a.prefix(300))) }; return .array([]) }()),
+        ]
+
+        // Per-agent docs, seed and incantation docs, SVGs and raw copies, in parallel.
+        let rootPath = root
+        let failures = FailureBox()
+        let perAgentCounts: [Int] = ParallelMap.map(Array(infos.indices)) { k in
+            let i = infos[k]
+            var n = 0
+            func w(_ rel: String, _ data: Data) {
+                if FileManager.default.createFile(atPath: dir + "/" + rel, contents: data) { n += 1 } else { failures.add(rel) }
+            }
+            func wj(_ rel: String, _ v: JSONValue) { w(rel, Data((v.serialized(apiJSON) + "\n").utf8)) }
+            let e = i.entry
+            let file = e["_file"]?.stringValue ?? ""
+            let card = (try? CardIdentity.mintCard(manifest: e, path: file)) ?? .null
+            let cardRel = i.seed.map { "cards/\($0).svg" }
+            if let s = i.seed, seedOwner[s] == k, options.cardSVGs, case .object = card { w(cardRel!, Data(CardSVG.render(card: card).utf8)) }
+            let docURL = i.doc.map { url($0) }
+            if let doc = i.doc {
+                let sha: JSONValue = e["_sha256"] ?? e["_stub_sha256"] ?? .null
+                var version: [(String, JSONValue)] = [("version", e["version"] ?? .null), ("sha256", sha), ("file", .string(file))]
+                version.append(("added_at", e["_added_at"] ?? .null))
+                version.append(("commit", e["_latest_commit_sha"] ?? .null))
+                var d: [(String, JSONValue)] = [("schema", .string("rar-agent/1.0")), ("name", .string(i.name))]
+                for k in ["display_name", "description"] { d.append((k, e[k] ?? .null)) }
+                d.append(("type", e["type"] ?? .string("agent")))
+                d.append(("publisher", .string(publisherOf(i.name))))
+                for k in ["author", "category"] { d.append((k, e[k] ?? .null)) }
+                d.append(("tags", e["tags"] ?? .array([])))
+                d.append(("quality_tier", e["quality_tier"] ?? .string("community")))
+                d.append(("version", e["version"] ?? .null))
+                d.append(("versions", .array([.object(version)])))
+                d.append(("sha256", sha))
+                d.append(("sha256_algorithm", .string("sha256-lf-v1")))
+                d.append(("seed", str(i.seed.map { String($0) })))
+                d.append(("_seed", e["_seed"] ?? .null))
+                d.append(("_seed_aliases", .array(i.aliases.map(BuildSupport.seedJSON))))
+                d.append(("incantation", str(i.incantation)))
+                let install: [(String, JSONValue)] = [("filename", e["_install_filename"] ?? .null), ("path", .string(file)), ("url", .string(url(file)))]
+                d.append(("install", .object(install)))
+                d.append(("card", card))
+                d.append(("card_svg", str(cardRel.map { url($0) })))
+                if let src = e["_source"] { d.append(("source", src)) }
+                if let caps = e["_capabilities"] { d.append(("capabilities", caps)) }
+                d.append(("registry_entry", e))
+                wj(doc, .object(d))
+            }
+            // One GET resolves a seed (current or alias) or an incantation.
+            for s in [i.seed].compactMap({ $0 }) + i.aliases where seedOwner[s] == k {
+                let inc = incantationSlug(s)
+                var sd: [(String, JSONValue)] = [("schema", .string("rar-seed/1.0")), ("seed", .string(String(s))), ("seed_int", BuildSupport.seedJSON(s))]
+                sd.append(("incantation", str(inc)))
+                sd.append(("name", .string(i.name)))
+                sd.append(("version", e["version"] ?? .null))
+                sd.append(("current", .bool(s == i.seed)))
+                sd.append(("current_seed", str(i.seed.map { String($0) })))
+                sd.append(("current_incantation", str(i.incantation)))
+                sd.append(("_seed_aliases", .array(i.aliases.map(BuildSupport.seedJSON))))
+                sd.append(("agent_url", str(docURL)))
+                sd.append(("install_url", .string(url(file))))
+                sd.append(("card", s == i.seed ? card : CardIdentity.resolveCard(seed: s)))
+                let doc = JSONValue.object(sd)
+                wj("api/v1/seeds/\(s).json", doc)
+                if let inc { wj("api/v1/incantations/\(inc).json", doc) }
+            }
+            return n
+        }
+        fileCount += perAgentCounts.reduce(0, +)
+        // Raw files so install URLs work from a static host.
+        let copied: [Int] = ParallelMap.map(rawFiles) { rel in
+            guard let data = FileManager.default.contents(atPath: rootPath + "/" + rel),
+                  FileManager.default.createFile(atPath: dir + "/" + rel, contents: data) else { failures.add(rel); return 0 }
+            return 1
+        }
+        fileCount += copied.reduce(0, +)
+        if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
+
+        // Status hashes exclude `generated`, so they change only when content does.
+        func contentHash(_ pairs: [(String, JSONValue)]) -> String {
+            String(BuildSupport.sha256Hex(JSONValue.object(pairs.filter { $0.0 != "generated" })
+                .serialized(JSONWriteOptions(ensureASCII: true, sortKeys: true, spacedSeparators: false))).prefix(16))
+        }
+        var regPairs = build.registry.objectValue ?? []
+        regPairs.removeAll { $0.0 == "generated_at" }
+        try putJSON("api/v1/catalog.json", .object(catalog))
+        try putJSON("api/v1/taxonomy.json", .object(taxonomy))
+        let status: JSONValue = .object([
+            ("schema", "rar-static-api-status/1.0"), ("generated", .string(generated)),
+            ("summary", .object([
+                ("agents", .int(infos.count)), ("stubs", .int(entries.filter { $0["type"]?.stringValue == "stub" }.count)),
+                ("swarms", .int(build.registry["swarms"]?.arrayValue?.count ?? 0)),
+                ("publishers", build.registry["stats"]?["publishers"] ?? 0), ("categories", build.registry["stats"]?["categories"] ?? 0),
+                ("rejected", .int(build.rejected.count)), ("seeds", .int(seedOwner.count)),
+            ])),
+            ("hash_algorithm", "sha256 of sorted-key compact JSON without the generated stamp, first 16 hex"),
+            ("endpoints", .array([
+                .object([("name", "registry"), ("url", .string(url("registry.json"))), ("count", .int(infos.count)), ("hash", .string(contentHash(regPairs)))]),
+                .object([("name", "catalog"), ("url", .string(url("api/v1/catalog.json"))), ("count", .int(infos.count)), ("hash", .string(contentHash(catalog)))]),
+                .object([("name", "taxonomy"), ("url", .string(url("api/v1/taxonomy.json"))), ("count", .int(taxonomy.count)), ("hash", .string(contentHash(taxonomy)))]),
+            ])),
+        ])
+        try putJSON("api/v1/status.json", status)
+        try putJSON("api/v1/badge.json", .object([("schemaVersion", 1), ("label", "RAR"),
+            ("message", .string("\(infos.count) agents · \(build.registry["stats"]?["publishers"]?.intValue ?? 0) publishers")), ("color", "brightgreen")]))
+        try putJSON("manifest.json", discovery(url: url, generated: generated))
+
+        try put(BuildCache.fileName, BuildCache.serialize(build.facts, key: build.cacheKey))
+        return fileCount + 1
+    }
+
+    /// The discovery root: every endpoint with a URL (or template) and a description.
+    static func discovery(url: (String) -> String, generated: String) -> JSONValue {
+        func ep(_ u: String, _ d: String, example: String? = nil) -> JSONValue {
+            var o: [(String, JSONValue)] = [("url", .string(u)), ("description", .string(d))]
+            if let example { o.append(("example", .string(example))) }
+            return .object(o)
+        }
+        return .object([
+            ("schema", "rapp-static-api/1.0"), ("name", "rar"), ("title", "RAR static registry API"),
+            ("description", "Read-only JSON files; every lookup is one GET."),
+            ("base_url", .string(url(""))), ("generated", .string(generated)), ("auth", "none"),
+            ("registry_schema", .string(RegistryBuilder.schema)),
+            ("endpoints", .object([
+                ("manifest", ep(url("manifest.json"), "This discovery document.")),
+                ("registry", ep(url("registry.json"), "The full registry (rapp-registry/1.1); seeds are JSON integers up to 66 bits.")),
+                ("catalog", ep(url("api/v1/catalog.json"), "Lean record per agent, sorted by name.")),
+                ("taxonomy", ep(url("api/v1/taxonomy.json"), "Categories, publishers, tiers and tags with counts.")),
+                ("status", ep(url("api/v1/status.json"), "Counts and content hashes that change only when content does.")),
+                ("badge", ep(url("api/v1/badge.json"), "shields.io endpoint badge.")),
+                ("agent", ep(url("api/v1/agents/{publisher}/{slug}.json"), "One agent: versions, sha256, seed, incantation, card, install URL.",
+                             example: url("api/v1/agents/@publisher/slug.json"))),
+                ("seed", ep(url("api/v1/seeds/{seed}.json"), "Resolve a decimal seed (current or alias) to its agent and card.")),
+                ("incantation", ep(url("api/v1/incantations/{word-word-word-word-word-word-word}.json"), "Resolve a 7-word incantation (lower case, dash-separated).")),
+                ("card_svg", ep(url("cards/{seed}.svg"), "Card image for a current seed.")),
+                ("agent_source", ep(url("{_file}"), "Raw agent file; verify against sha256 (sha256-lf-v1).")),
+            ])),
+            ("recipes", .object([
+                ("install_an_agent", .array(["GET the agent document", "GET install.url", "check sha256 of the bytes with CRLF→LF", "save as install.filename"])),
+                ("resolve_a_seed", .array(["GET api/v1/seeds/{seed}.json", "follow agent_url"])),
+            ])),
+        ])
+    }
+}
+
+final class FailureBox: @unchecked Sendable {
+    private var items: [String] = []
+    private let lock = NSLock()
+    func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
+    var first: String? { lock.lock(); defer { lock.unlock() }; return items.sorted().first }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import RARCore
+
+/// `rar build [ROOT] --out DIR`: registry.json + static JSON API from a registry checkout.
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build registry.json and the static JSON API from agents/ and swarms/.",
+        discussion: "Exit status: 0 ok, 1 rejected files (without --keep-going), 2 usage or I/O error.")
+
+    @Argument(help: "The registry checkout (holds agents/).")
+    var root: String = "."
+
+    @Option(help: "Output directory (replaced atomically).")
+    var out: String
+
+    @Flag(help: "Publish the valid agents even when some files are rejected; list the rejected ones in registry.json.")
+    var keepGoing = false
+
+    @Flag(help: "Pin generated_at (SOURCE_DATE_EPOCH, or the epoch) so identical input gives identical bytes.")
+    var reproducible = false
+
+    @Flag(help: "Print a JSON summary on stdout.")
+    var json = false
+
+    @Option(help: "Base URL the output is served from (default: relative URLs).")
+    var baseURL: String = ""
+
+    @Flag(help: "Every validator error rejects a file (default: the reference's rules).")
+    var strict = false
+
+    @Flag(help: "Ignore the content-hash cache.")
+    var noCache = false
+
+    @Flag(help: "Skip card SVGs.")
+    var noCards = false
+
+    func run() throws {
+        let start = Date()
+        var opt = BuildOptions(root: root)
+        opt.keepGoing = keepGoing
+        opt.strict = strict
+        opt.useCache = !noCache
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDir), isDir.boolValue { opt.previousOutput = out }
+        if let e = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let secs = Int(e) {
+            opt.generatedAt = Date(timeIntervalSince1970: TimeInterval(secs))
+        } else if reproducible {
+            opt.generatedAt = Date(timeIntervalSince1970: 0)
+        }
+        let tty = isatty(2) != 0
+        opt.progress = { done, total in
+            guard total >= 2000 else { return }
+            FileHandle.standardError.write(Data("\(tty ? "\r" : "")scanned \(done)/\(total) files\(tty && done < total ? "" : "\n")".utf8))
+        }
+        let build: RegistryBuild
+        do { build = try RegistryBuilder.build(opt) } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(2)
+        }
+        let failed = build.failed(keepGoing: keepGoing)
+        for r in build.rejected {
+            let source = AgentFile.sourceForDisplay(path: root + "/" + r.path)
+            for d in r.diagnostics { FileHandle.standardError.write(Data(DiagnosticRenderer.render(d, source: source, color: Terminal.colorEnabled).utf8)) }
+        }
+        if !failed {
+            var api = StaticAPI.Options()
+            api.baseURL = baseURL
+            api.cardSVGs = !noCards
+            do { try StaticAPI.write(build, root: root, out: out, options: api) } catch {
+                Terminal.error("\(error)")
+                throw ExitCode(2)
+            }
+        }
+        let secs = Date().timeIntervalSince(start)
+        let agents = build.agents.count
+        if json {
+            let summary: JSONValue = .object([
+                ("ok", .bool(!failed)), ("out", .string(out)), ("written", .bool(!failed)),
+                ("agents", .int(agents)), ("swarms", build.registry["swarms"]?.arrayValue.map { .int($0.count) } ?? 0),
+                ("rejected", .array(build.rejected.map(\.json))),
+                ("skipped", .array(build.skipped.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })),
+                ("duplicates", build.registry["duplicates"] ?? .array([])),
+                ("files_scanned", .int(build.filesScanned)), ("files_parsed", .int(build.filesParsed)),
+                ("seconds", .double((secs * 1000).rounded() / 1000)),
+            ])
+            print(summary.serialized(.pretty))
+        } else {
+            let verdict = failed ? "not written" : "written to \(out)"
+            print("\(agents) agents, \(build.rejected.count) rejected, \(build.skipped.count) skipped; \(build.filesParsed)/\(build.filesScanned) files parsed; \(String(format: "%.2f", secs)) s; \(verdict)")
+            if build.duplicateDisplayNames > 0 { print("\(build.duplicateDisplayNames) duplicate display names (see registry duplicates)") }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `rar build` (release) vs the reference `python3 build_registry.py`, side by side.
+#
+#   RAR_CORPUS=<dir containing rar/, a kody-w/RAR checkout> bench/build.sh [N]
+#
+# Rows: the RAR corpus (ours vs reference, each in a scratch copy), then N synthetic agents
+# (default 100000): a cold build, a no-change rebuild and a one-file-changed rebuild (cache).
+# Without RAR_CORPUS the reference side is skipped with a message. Runs each case once.
+set -euo pipefail
+
+N="${1:-100000}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/rar-bench.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+swift build -c release --package-path "$ROOT" --product rar >&2
+RAR="$(swift build -c release --package-path "$ROOT" --show-bin-path)/rar"
+
+now() { python3 -c 'import time; print(time.monotonic())'; }
+timeit() {  # timeit VAR cmd...: run, store seconds in VAR
+    local var="$1"; shift
+    local t0 t1
+    t0="$(now)"; "$@" >"$WORK/last.log" 2>&1 || true; t1="$(now)"
+    printf -v "$var" '%.2f' "$(python3 -c "print($t1 - $t0)")"
+}
+ratio() { python3 -c "a,b=$1,$2; print(f'{a/b:.1f}x' if b > 0 else '-')"; }
+rows=()
+
+if [ -n "${RAR_CORPUS:-}" ] && [ -d "$RAR_CORPUS/rar" ]; then
+    # Scratch copies so neither side touches the checkout (the reference rewrites registry.json).
+    cp -r "$RAR_CORPUS/rar" "$WORK/ref" && cp -r "$RAR_CORPUS/rar" "$WORK/ours"
+    agents="$(python3 -c "import json; print(len(json.load(open('$WORK/ref/registry.json'))['agents']))")"
+    timeit py_s bash -c "cd '$WORK/ref' && python3 build_registry.py"
+    timeit rar_cold bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out'"
+    timeit rar_warm bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out'"
+    rows+=("RAR corpus ($agents agents), cold|$rar_cold|$py_s|$(ratio "$py_s" "$rar_cold")")
+    rows+=("RAR corpus, rebuild (cached)|$rar_warm|$py_s|$(ratio "$py_s" "$rar_warm")")
+else
+    echo "RAR_CORPUS unset (or no rar/ inside): skipping the reference side." >&2
+fi
+
+python3 "$ROOT/bench/gen_agents.py" "$N" "$WORK/synth"
+timeit cold bash -c "'$RAR' build '$WORK/synth' --out '$WORK/synth-out'"
+grep -E "agents," "$WORK/last.log" >&2 || cat "$WORK/last.log" >&2
+timeit warm bash -c "'$RAR' build '$WORK/synth' --out '$WORK/synth-out'"
+f="$WORK/synth/agents/@pub7/synthetic_7_agent.py"
+sed -i 's/"version": "1.0.0"/"version": "1.0.9"/' "$f" && echo "# changed" >> "$f"
+timeit one bash -c "'$RAR' build '$WORK/synth' --out '$WORK/synth-out'"
+grep -E "agents," "$WORK/last.log" >&2 || cat "$WORK/last.log" >&2
+timeit nocard bash -c "'$RAR' build '$WORK/synth' --out '$WORK/synth-out2' --no-cards --no-cache"
+rows+=("$N synthetic, cold|$cold|-|-")
+rows+=("$N synthetic, rebuild, no change|$warm|-|-")
+rows+=("$N synthetic, rebuild, 1 file changed|$one|-|-")
+rows+=("$N synthetic, cold, --no-cards --no-cache|$nocard|-|-")
+
+printf '\n%-44s %10s %12s %8s\n' "case" "rar (s)" "python (s)" "ratio"
+for r in "${rows[@]}"; do IFS='|' read -r a b c d <<<"$r"; printf '%-44s %10s %12s %8s\n' "$a" "$b" "$c" "$d"; done
