@@ -16,6 +16,20 @@ enum RegistryAccess {
     }
 
     static func loadAgents(_ spec: String) throws -> [JSONValue] {
+        // A source tree (agents/ but no built registry.json): build it in memory.
+        var isDir: ObjCBool = false
+        let fm = FileManager.default
+        if !spec.hasPrefix("http"), fm.fileExists(atPath: spec, isDirectory: &isDir), isDir.boolValue,
+           !fm.fileExists(atPath: (spec as NSString).appendingPathComponent("registry.json")),
+           !fm.fileExists(atPath: (spec as NSString).appendingPathComponent("_site/registry.json")),
+           fm.fileExists(atPath: (spec as NSString).appendingPathComponent("agents")) {
+            var opt = BuildOptions(root: spec)
+            opt.keepGoing = true
+            opt.useCache = false
+            do { return try RegistryBuilder.build(opt).agents } catch {
+                throw Failure(description: "\(spec): cannot read the registry source tree: \(error)")
+            }
+        }
         let data = try fetch(spec)
         let doc: JSONValue
         do { doc = try JSONParser().parse(data) } catch { throw Failure(description: "\(spec): registry.json is not valid JSON (\(error))") }
