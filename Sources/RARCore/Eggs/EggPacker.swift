@@ -93,6 +93,8 @@ public enum EggPacker {
         public var files: [(path: String, data: [UInt8])] = []
         public var leftOut: [(path: String, reason: String)] = []
         public var scrubbed: [(path: String, note: String)] = []
+        /// Members RAR wrote itself (e.g. `rappid.json` for a minted identity).
+        public var generated: [String] = []
     }
 
     /// Walk `root` (no symlinks followed), leaving out secrets and junk and scrubbing `.env` files.
@@ -171,6 +173,13 @@ public enum EggPacker {
             }
         }
         let rappid = try resolveRappid(o, files: collected.files)
+        // Organisms and rapplications carry their identity file; write it when the source has none.
+        if (kind == .organism || kind == .rapplication) && !collected.files.contains(where: { Bytes.same($0.path, "rappid.json") }),
+           let id = Rappid(rappid) {
+            let doc = JSONValue.object([("kind", .string(kind.rawValue)), ("name", .string(id.slug)), ("rappid", .string(rappid)), ("schema", "rapp/1")])
+            collected.files.append((path: "rappid.json", data: Array(doc.serialized(.compact).utf8)))
+            collected.generated.append("rappid.json")
+        }
         var sig: String? = nil
         if let key = o.signingKey {
             sig = try key.sign(manifest: manifestValue(kind.variant, rappid, utc, payload!, collected.files))
