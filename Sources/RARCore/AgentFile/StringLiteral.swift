@@ -25,20 +25,11 @@ enum StringLiteral {
                 k += 1
                 guard k < body.count else { out.append(0x5C); break }
                 let e = body[k]
+                if e == 0x0A { k += 1; continue }
+                if let v = simpleEscape(e) { out.append(UInt8(v)); k += 1; continue }
                 switch e {
-                case 0x0A: k += 1
-                case 0x5C, 0x27, 0x22: out.append(UInt8(e)); k += 1
-                case 0x61: out.append(7); k += 1
-                case 0x62: out.append(8); k += 1
-                case 0x66: out.append(12); k += 1
-                case 0x6E: out.append(10); k += 1
-                case 0x72: out.append(13); k += 1
-                case 0x74: out.append(9); k += 1
-                case 0x76: out.append(11); k += 1
                 case 0x30...0x37:
-                    var v: UInt32 = 0, n = 0
-                    while n < 3 && k < body.count && body[k] >= 0x30 && body[k] <= 0x37 { v = v * 8 + body[k] - 0x30; k += 1; n += 1 }
-                    out.append(UInt8(v & 0xFF))
+                    out.append(UInt8(octalEscape(body, &k) & 0xFF))
                 case 0x78:
                     guard let v = hexValue(body, k + 1, 2) else {
                         throw fail("(value error) invalid \\x escape at position \(k - 1)")
@@ -57,6 +48,28 @@ enum StringLiteral {
         }
         if raw { return .str(body) }
         return .str(try unescape(body, tok: tok))
+    }
+
+    /// The one-character escapes shared by str and bytes: \\ \' \" \a \b \f \n \r \t \v.
+    static func simpleEscape(_ e: UInt32) -> UInt32? {
+        switch e {
+        case 0x5C, 0x27, 0x22: return e
+        case 0x61: return 7
+        case 0x62: return 8
+        case 0x66: return 12
+        case 0x6E: return 10
+        case 0x72: return 13
+        case 0x74: return 9
+        case 0x76: return 11
+        default: return nil
+        }
+    }
+
+    /// Up to three octal digits starting at `k` (advanced past them).
+    static func octalEscape(_ b: [UInt32], _ k: inout Int) -> UInt32 {
+        var v: UInt32 = 0, n = 0
+        while n < 3 && k < b.count && b[k] >= 0x30 && b[k] <= 0x37 { v = v * 8 + b[k] - 0x30; k += 1; n += 1 }
+        return v
     }
 
     static func hexValue(_ b: [UInt32], _ at: Int, _ n: Int) -> UInt32? {
@@ -92,20 +105,11 @@ enum StringLiteral {
             k += 1
             guard k < body.count else { throw fail(start, start, "\\ at end of string") }
             let e = body[k]
+            if e == 0x0A { k += 1; continue }
+            if let v = simpleEscape(e) { out.append(v); k += 1; continue }
             switch e {
-            case 0x0A: k += 1
-            case 0x5C, 0x27, 0x22: out.append(e); k += 1
-            case 0x61: out.append(7); k += 1
-            case 0x62: out.append(8); k += 1
-            case 0x66: out.append(12); k += 1
-            case 0x6E: out.append(10); k += 1
-            case 0x72: out.append(13); k += 1
-            case 0x74: out.append(9); k += 1
-            case 0x76: out.append(11); k += 1
             case 0x30...0x37:
-                var v: UInt32 = 0, n = 0
-                while n < 3 && k < body.count && body[k] >= 0x30 && body[k] <= 0x37 { v = v * 8 + body[k] - 0x30; k += 1; n += 1 }
-                out.append(v)
+                out.append(octalEscape(body, &k))
             case 0x78, 0x75, 0x55:
                 let n = e == 0x78 ? 2 : e == 0x75 ? 4 : 8
                 guard let v = hexValue(body, k + 1, n) else {
