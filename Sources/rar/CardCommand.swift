@@ -61,6 +61,25 @@ enum RegistryAccess {
         return data
     }
 
+    /// A file named relative to the registry root (`_file`): from a source tree, a build output or a URL.
+    static func fetchFile(_ spec: String, relative: String) throws -> [UInt8] {
+        guard !relative.hasPrefix("/"), !relative.split(separator: "/").contains("..") else {
+            throw Failure(description: "refusing registry path \(relative)")
+        }
+        if spec.hasPrefix("http://") || spec.hasPrefix("https://") {
+            var base = spec.hasSuffix(".json") ? (spec as NSString).deletingLastPathComponent : spec
+            if base.hasSuffix("/") { base.removeLast() }
+            guard let url = URL(string: base + "/" + relative) else { throw Failure(description: "bad URL for \(relative)") }
+            return [UInt8](try httpGet(url))
+        }
+        var root = spec
+        if spec.hasSuffix(".json") { root = (spec as NSString).deletingLastPathComponent }
+        for candidate in [root, (root as NSString).appendingPathComponent("_site")] {
+            if let d = FileManager.default.contents(atPath: (candidate as NSString).appendingPathComponent(relative)) { return [UInt8](d) }
+        }
+        throw Failure(description: "\(relative) not found under \(root)")
+    }
+
     static func httpGet(_ url: URL, timeout: TimeInterval = 30) throws -> Data {
         final class Box: @unchecked Sendable { var result: Result<Data, Error>? }
         let box = Box()

@@ -226,10 +226,12 @@ struct EggHatch: ParsableCommand {
         abstract: "Check an egg completely, then extract it into DIR through a staging directory.",
         discussion: "Nothing is written unless every check passes. Existing files are never replaced without --force. Sessions and invites write nothing and report what they point to.")
 
-    @Argument(help: "The .egg file.")
+    @Argument(help: "The .egg file, or a compact rapp-egg/1.0 string (its agents install from the registry).")
     var file: String
     @Option(name: .long, help: "Destination directory (created if missing).")
     var into: String
+    @Option(help: "Registry for compact strings: a source tree, a `rar build` output, or a URL (default: $RAR_REGISTRY or ./registry).")
+    var registry: String?
     @Flag(name: .long, help: "Replace existing regular files the egg also carries.")
     var force = false
     @Option(name: .long, help: "Keyring JSON for verifying signatures.")
@@ -239,6 +241,9 @@ struct EggHatch: ParsableCommand {
     @OptionGroup var out: EggOutputOptions
 
     func run() throws {
+        if !FileManager.default.fileExists(atPath: file), (try? CompactSeeds.decodeCompact(file)) != nil {
+            return try hatchCompact()
+        }
         var o = EggHatchOptions(into: into)
         o.force = force
         o.requireVerified = requireVerified
@@ -454,6 +459,41 @@ struct EggDecode: ParsableCommand {
                 EggCLI.emit(.object([("ok", true), ("seeds", .array(seeds.map { .string(String($0)) })), ("count", .int(seeds.count))]))
             } else {
                 for s in seeds { print("\(s)\t0x\(String(s, radix: 16))") }
+            }
+        } catch {
+            throw EggCLI.fail(error, json: out.json)
+        }
+    }
+}
+
+extension EggHatch {
+    /// A compact seed string: resolve each seed in the registry, verify, validate, install.
+    func hatchCompact() throws {
+        let spec = registry ?? RegistryAccess.defaultSpec()
+        do throws(EggError) {
+            let agents: [JSONValue]
+            do { agents = try RegistryAccess.loadAgents(spec) } catch { throw EggError("usage-no-registry", "\(error)") }
+            let installer = CompactInstall(agents: agents) { rel in try RegistryAccess.fetchFile(spec, relative: rel) }
+            var outcome = try installer.plan(file)
+            if !outcome.problems.isEmpty {
+                throw EggError("compact-install-refused", outcome.problems.joined(separator: "; "))
+            }
+            try CompactInstall.write(&outcome, into: into, force: force)
+            if out.json {
+                EggCLI.emit(.object([
+                    ("ok", true),
+                    ("installed", .array(outcome.installed.map { .object([("name", .string($0.name)), ("version", .string($0.version)),
+                                                                          ("file", .string($0.installName)), ("seed", .string(String($0.seed))),
+                                                                          ("via_alias", .bool($0.viaAlias))]) })),
+                    ("unchanged", .array(outcome.unchanged.map { .string($0) })),
+                    ("previews", .array(outcome.previews.map { .object([("seed", .string(String($0.seed))), ("card", $0.card)]) })),
+                ]))
+            } else {
+                for p in outcome.installed { print("installed \(p.name)@\(p.version) → \(into)/\(p.installName)\(p.viaAlias ? " (via seed alias)" : "")") }
+                for u in outcome.unchanged { print("unchanged \(into)/\(u)") }
+                for (seed, card) in outcome.previews {
+                    print("not in the registry: seed \(seed) — preview card \(card["display_name"]?.stringValue ?? "?") (\(card["types"]?.arrayValue?.compactMap(\.stringValue).joined(separator: "/") ?? ""))")
+                }
             }
         } catch {
             throw EggCLI.fail(error, json: out.json)
