@@ -89,7 +89,7 @@ public enum StaticAPI {
         var fileCount = 0
 
         func put(_ rel: String, _ data: Data) throws {
-            guard FileManager.default.createFile(atPath: dir + "/" + rel, contents: data) else { throw BuildError.io("cannot write \(rel)") }
+            guard FastFile.write(dir + "/" + rel, data) else { throw BuildError.io("cannot write \(rel)") }
         }
         func putJSON(_ rel: String, _ v: JSONValue) throws {
             try put(rel, Data((v.serialized(apiJSON) + "\n").utf8))
@@ -184,7 +184,7 @@ public enum StaticAPI {
             let i = infos[k]
             var n = 0
             func w(_ rel: String, _ data: Data) {
-                if FileManager.default.createFile(atPath: dir + "/" + rel, contents: data) { n += 1 } else { failures.add(rel) }
+                if FastFile.write(dir + "/" + rel, data) { n += 1 } else { failures.add(rel) }
             }
             func wj(_ rel: String, _ v: JSONValue) { w(rel, Data((v.serialized(apiJSON) + "\n").utf8)) }
             let e = i.entry
@@ -246,7 +246,7 @@ public enum StaticAPI {
         // Raw files so install URLs work from a static host.
         let copied: [Int] = ParallelMap.map(rawFiles) { rel in
             guard let data = FileManager.default.contents(atPath: rootPath + "/" + rel),
-                  FileManager.default.createFile(atPath: dir + "/" + rel, contents: data) else { failures.add(rel); return 0 }
+                  FastFile.write(dir + "/" + rel, data) else { failures.add(rel); return 0 }
             return 1
         }
         fileCount += copied.reduce(0, +)
@@ -324,4 +324,23 @@ final class FailureBox: @unchecked Sendable {
     private let lock = NSLock()
     func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
     var first: String? { lock.lock(); defer { lock.unlock() }; return items.sorted().first }
+}
+
+/// Plain open/write/close: the output tree is staged and renamed as a whole, so each file
+/// needs no temp-file-and-rename of its own (Foundation's createFile does one per file).
+enum FastFile {
+    static func write(_ path: String, _ data: Data) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return data.withUnsafeBytes { buf -> Bool in
+            var off = 0
+            while off < buf.count {
+                let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
+                if n <= 0 { return false }
+                off += n
+            }
+            return true
+        }
+    }
 }
