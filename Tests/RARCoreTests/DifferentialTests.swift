@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import RARCore
 
 /// Random and mutated agent files, compared with CPython's own `ast` (Tests/differential/pydiff.py).
 @Suite struct DifferentialTests {
@@ -12,19 +13,8 @@ import Testing
         return dir.appendingPathComponent("rar")
     }
 
-    /// python3 as the PATH finds it (so a pyenv or venv with jsonschema wins), else the system one.
-    static func python() -> String? {
-        let which = Process()
-        which.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        which.arguments = ["which", "python3"]
-        let pipe = Pipe()
-        which.standardOutput = pipe
-        try? which.run()
-        which.waitUntilExit()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if which.terminationStatus == 0 && !out.isEmpty { return out }
-        return ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    /// python3 as the PATH finds it (so a pyenv or venv with jsonschema wins).
+    static func python() -> String? { ContractTester.findPython() }
 
     @Test(arguments: [101, 202, 303])
     func agreesWithCPython(seed: Int) throws {

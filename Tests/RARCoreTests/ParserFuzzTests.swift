@@ -5,17 +5,6 @@ import Testing
 /// Random and mutated inputs: the reader never crashes or hangs, and always answers with a
 /// value or a classified error.
 @Suite struct ParserFuzzTests {
-    struct RNG: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let knownCodes: Set<String> = ["decode_error", "null_bytes", "syntax_error", "parser_limit", "not_found",
                                            "not_literal", "unhashable", "none_value", "too_large"]
     static let fragments: [[UInt8]] = ["(", ")", "[", "]", "{", "}", ":", ",", "'", "\"", "\"\"\"", "\\", "\n", "    ", "\t",
@@ -27,7 +16,7 @@ import Testing
         ManifestConformanceTests.adversarialRows().map { ManifestConformanceTests.sourceBytes($0.fixture) }.filter { $0.count < 20_000 }
     }
 
-    static func mutate(_ input: [UInt8], _ rng: inout RNG) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var b = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             let pos = b.isEmpty ? 0 : Int.random(in: 0..<b.count, using: &rng)
@@ -43,7 +32,7 @@ import Testing
     }
 
     @Test func mutatedInputsAlwaysClassified() {
-        var rng = RNG(state: 0xC0FFEE)
+        var rng = SplitMix64(state: 0xC0FFEE)
         let seeds = Self.seeds()
         #expect(!seeds.isEmpty)
         let deadline = Date().addingTimeInterval(6)
@@ -60,7 +49,7 @@ import Testing
     }
 
     @Test func randomBytesAlwaysClassified() {
-        var rng = RNG(state: 42)
+        var rng = SplitMix64(state: 42)
         for n in 0..<3000 {
             var input: [UInt8] = []
             for _ in 0..<Int.random(in: 0...64, using: &rng) {

@@ -39,8 +39,6 @@ enum PyPattern {
         return out
     }
 
-    static func cps(_ s: String) -> [UInt32] { s.unicodeScalars.map(\.value) }
-
     static func skipSpace(_ t: [UInt32], _ i: Int) -> Int {
         var j = i
         while j < t.count && isSpace(t[j]) { j += 1 }
@@ -51,7 +49,7 @@ enum PyPattern {
 
     /// `\\bNAME\\s*\\(` (NAME starts with a word character, so `\\b` means no word character before).
     static func call(_ t: [UInt32], _ name: String) -> Int? {
-        let n = cps(name)
+        let n = PyStr.codePoints(name)
         for i in occurrences(t, n) where boundaryBefore(t, i) {
             let j = skipSpace(t, i + n.count)
             if j < t.count && t[j] == 0x28 { return i }
@@ -75,11 +73,11 @@ enum PyPattern {
         return needles.contains { find(slice, $0) != nil }
     }
 
-    static let fileNeedles = ["/etc", "/proc", ".env", ".ssh", "passwd"].map(cps)
+    static let fileNeedles = ["/etc", "/proc", ".env", ".ssh", "passwd"].map(PyStr.codePoints)
 
     /// `\\bopen\\s*\\(.*(\\/etc|\\/proc|\\.env|\\.ssh|passwd)`
     static func suspiciousOpen(_ t: [UInt32]) -> Int? {
-        let n = cps("open")
+        let n = PyStr.codePoints("open")
         for i in occurrences(t, n) where boundaryBefore(t, i) {
             let j = skipSpace(t, i + n.count)
             if j < t.count && t[j] == 0x28 && lineContains(t, j + 1, fileNeedles) { return i }
@@ -89,8 +87,8 @@ enum PyPattern {
 
     /// `\\bcompile\\s*\\(.*["']exec["']`
     static func compileExec(_ t: [UInt32]) -> Int? {
-        let n = cps("compile")
-        let quoted = ["\"exec\"", "\"exec'", "'exec\"", "'exec'"].map(cps)
+        let n = PyStr.codePoints("compile")
+        let quoted = ["\"exec\"", "\"exec'", "'exec\"", "'exec'"].map(PyStr.codePoints)
         for i in occurrences(t, n) where boundaryBefore(t, i) {
             let j = skipSpace(t, i + n.count)
             if j < t.count && t[j] == 0x28 && lineContains(t, j + 1, quoted) { return i }
@@ -98,7 +96,7 @@ enum PyPattern {
         return nil
     }
 
-    static let secretWords = ["api_key", "api-key", "apikey", "secret", "password", "token"].map(cps)
+    static let secretWords = ["api_key", "api-key", "apikey", "secret", "password", "token"].map(PyStr.codePoints)
 
     /// `(api[_-]?key|secret|password|token)\\s*=\\s*["'][^"']{8,}` (no `\\b`; `\\s` and `[^"']` cross lines).
     static func hardcodedSecret(_ t: [UInt32]) -> Int? {

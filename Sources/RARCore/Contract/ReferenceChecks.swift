@@ -236,6 +236,6 @@ public enum ReferenceChecks {
     public static func secretSubstringHits(_ text: String) -> [String] { secretSubstringHits(PyStr.codePoints(text)) }
 
     public static func secretSubstringHits(_ t: [UInt32]) -> [String] {
-        secretSubstrings.filter { PyPattern.find(t, PyPattern.cps($0)) != nil }
+        secretSubstrings.filter { PyPattern.find(t, PyStr.codePoints($0)) != nil }
     }
 }

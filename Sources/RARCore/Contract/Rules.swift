@@ -58,6 +58,9 @@ public enum Rules {
         Rule(id: "S1", name: "stub-impure", summary: "Stubs hold only a docstring, __manifest__ and __source__."),
         Rule(id: "S2", name: "stub-source", summary: "Stubs need a valid __source__ dict."),
         Rule(id: "W1", name: "swarm-invalid", summary: "Swarms need a valid __swarm__ dict."),
+        Rule(id: "B1", name: "version-reused", summary: "A published version never changes content; bump the version."),
+        Rule(id: "B2", name: "duplicate-name", summary: "Each @publisher/slug is registered once."),
+        Rule(id: "B3", name: "seed-collision", summary: "No two agents (or aliases) share a seed."),
     ]
 
     static let byId: [String: Rule] = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })

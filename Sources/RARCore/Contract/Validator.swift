@@ -625,7 +625,7 @@ public struct Validator: Sendable {
             }
             let subs = ReferenceChecks.secretSubstringHits(source.scalars)
             if !subs.isEmpty && !diags.contains(where: { $0.rule == "X3" }) {
-                let first = subs.compactMap { PyPattern.find(source.scalars, PyPattern.cps($0)) }.min() ?? 0
+                let first = subs.compactMap { PyPattern.find(source.scalars, PyStr.codePoints($0)) }.min() ?? 0
                 let lineNo = source.location(of: first).line
                 add("X5", .warning, line: lineNo, col: 0, "Suspicious patterns found: [\(subs.map { PyFormat.reprString(PyStr.codePoints($0)) }.joined(separator: ", "))]",
                     hint: "if this is a real secret, move it to the environment")

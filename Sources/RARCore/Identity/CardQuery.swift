@@ -43,11 +43,5 @@ public enum CardQuery: Equatable, Sendable {
 extension CardIdentity {
     /// The seed of a card object (string or number `seed`), or nil (e.g. the not-found error
     /// object, where the reference's `card words` would silently print seed 0's words).
-    public static func seed(of card: JSONValue) -> CardSeed? {
-        switch card["seed"] {
-        case .string(let t)?, .bigInt(let t)?: return try? parseSeed(t)
-        case .int(let i)? where i >= 0: return CardSeed(i)
-        default: return nil
-        }
-    }
+    public static func seed(of card: JSONValue) -> CardSeed? { CardLookup.seedValue(card["seed"]) }
 }

@@ -202,6 +202,13 @@ public enum RegistryBuilder {
         var seen = Set<String>()
         var publishers = Set<String>()
         var categories = Set<String>()
+        /// Record an entry that made it into the registry.
+        func accept(_ name: String, _ f: FileFacts) {
+            seen.insert(name)
+            warn(f)
+            publishers.insert(String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]))
+            categories.insert(f.manifest?["category"]?.stringValue ?? "uncategorized")
+        }
 
         for p in mainFiles {
             guard let f = facts[p] else { continue }
@@ -246,10 +253,7 @@ public enum RegistryBuilder {
                 rejected.append(Rejection(path: p, diagnostics: [Diagnostic(rule: "V7", severity: .error, file: p, message: "cannot forge seed: \(error)")]))
                 continue
             }
-            seen.insert(name)
-            warn(f)
-            publishers.insert(String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]))
-            categories.insert(f.manifest?["category"]?.stringValue ?? "uncategorized")
+            accept(name, f)
 
             if !f.capabilities.isEmpty {
                 BuildSupport.set(&pairs, "_capabilities", .array(f.capabilities.sorted().map { .string($0) }))
@@ -327,10 +331,7 @@ public enum RegistryBuilder {
                 rejected.append(Rejection(path: p, diagnostics: [Diagnostic(rule: "V7", severity: .error, file: p, message: "cannot forge seed")]))
                 continue
             }
-            seen.insert(name)
-            warn(f)
-            publishers.insert(String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]))
-            categories.insert(f.manifest?["category"]?.stringValue ?? "uncategorized")
+            accept(name, f)
             BuildSupport.set(&pairs, "type", "stub")
             BuildSupport.set(&pairs, "_file", .string(p))
             BuildSupport.set(&pairs, "_install_filename", .string(BuildSupport.installFilename(name)))
