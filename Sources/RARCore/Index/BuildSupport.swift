@@ -136,7 +136,7 @@ public enum BuildSupport {
     }
 
     /// Set a key in place (Python dict assignment keeps the key's position) or append it.
-    static func set(_ pairs: inout [(String, JSONValue)], _ key: String, _ value: JSONValue) {
+    public static func set(_ pairs: inout [(String, JSONValue)], _ key: String, _ value: JSONValue) {
         if let i = pairs.firstIndex(where: { $0.0 == key }) { pairs[i].1 = value } else { pairs.append((key, value)) }
     }
 }

@@ -16,8 +16,26 @@ public struct BuildOptions: Sendable {
     public var sizeLimit = SourceText.defaultSizeLimit
     /// Called from the scan with (done, total) now and then.
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Build from these files (relative path → bytes) instead of reading `root`: no git facts,
+    /// no previous registry, no disk cache. The server builds its live registry this way.
+    public var tree: [String: [UInt8]]?
+    /// Facts kept across builds in memory (by path and content hash), for repeated in-memory builds.
+    public var memo: FactsMemo?
 
     public init(root: String) { self.root = root }
+}
+
+/// A thread-safe in-memory cache of per-file facts, keyed by path and sha256-lf.
+public final class FactsMemo: @unchecked Sendable {
+    private var entries: [String: FileFacts] = [:]
+    private let lock = NSLock()
+    public init() {}
+    func lookup(_ path: String, sha256: String) -> FileFacts? {
+        lock.lock(); defer { lock.unlock() }
+        guard let f = entries[path], f.sha256 == sha256 else { return nil }
+        return f
+    }
+    func store(_ f: FileFacts) { lock.lock(); entries[f.path] = f; lock.unlock() }
 }
 
 /// A file the build refused, with the diagnostics that refused it.
@@ -95,7 +113,11 @@ public enum RegistryBuilder {
     // MARK: discovery
 
     /// Files under `dir` (relative to `root`) whose names pass `accept`, in Python Path order.
-    static func discover(root: String, dir: String, accept: (String) -> Bool) -> [String] {
+    static func discover(root: String, dir: String, tree: [String: [UInt8]]? = nil, accept: (String) -> Bool) -> [String] {
+        if let tree {
+            return tree.keys.filter { $0.hasPrefix(dir + "/") && accept(String($0.split(separator: "/").last ?? "")) }
+                .sorted(by: BuildSupport.pathLess)
+        }
         var out: [String] = []
         let fm = FileManager.default
         var stack = [dir]
@@ -125,13 +147,14 @@ public enum RegistryBuilder {
     public static func build(_ opt: BuildOptions) throws -> RegistryBuild {
         let root = opt.root.hasSuffix("/") && opt.root.count > 1 ? String(opt.root.dropLast()) : opt.root
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root + "/agents", isDirectory: &isDir), isDir.boolValue else {
+        let tree = opt.tree
+        guard tree != nil || (FileManager.default.fileExists(atPath: root + "/agents", isDirectory: &isDir) && isDir.boolValue) else {
             throw BuildError.io("\(root): no agents/ directory")
         }
-        let mainFiles = discover(root: root, dir: "agents") { $0.hasSuffix(".py") || $0.hasSuffix(".py.card") }
-        let stubFiles = discover(root: root, dir: "agents") { $0.hasSuffix(".py.stub") }
-        let swarmFiles = FileManager.default.fileExists(atPath: root + "/swarms")
-            ? discover(root: root, dir: "swarms") { $0.hasSuffix(".py") && $0 != "__init__.py" } : []
+        let mainFiles = discover(root: root, dir: "agents", tree: tree) { $0.hasSuffix(".py") || $0.hasSuffix(".py.card") }
+        let stubFiles = discover(root: root, dir: "agents", tree: tree) { $0.hasSuffix(".py.stub") }
+        let swarmFiles = (tree != nil || FileManager.default.fileExists(atPath: root + "/swarms"))
+            ? discover(root: root, dir: "swarms", tree: tree) { $0.hasSuffix(".py") && $0 != "__init__.py" } : []
 
         var skipped: [(String, String)] = []
         func ruleSkip(_ path: String) -> String? {
@@ -154,13 +177,19 @@ public enum RegistryBuilder {
         let cache = (opt.useCache && opt.previousOutput != nil) ? BuildCache.load(from: opt.previousOutput!, key: cacheKey) : BuildCache(key: cacheKey)
         let validator = Validator(sizeLimit: opt.sizeLimit)
         let counter = ProgressCounter(total: toAnalyze.count, report: opt.progress)
+        let memo = opt.memo
         let results: [(FileFacts, Bool)?] = ParallelMap.map(toAnalyze) { rel in
             defer { counter.tick() }
-            guard let data = FileManager.default.contents(atPath: root + "/" + rel) else { return nil }
-            let bytes = [UInt8](data)
+            let bytes: [UInt8]
+            if let tree { guard let b = tree[rel] else { return nil }; bytes = b } else {
+                guard let data = FileManager.default.contents(atPath: root + "/" + rel) else { return nil }
+                bytes = [UInt8](data)
+            }
             let (sha, lfSize) = BuildSupport.lfHash(bytes)
-            if let hit = cache.lookup(rel, sha256: sha) { return (hit, false) }
-            return (FileFacts.analyze(path: rel, bytes: bytes, sha256: sha, lfSize: lfSize, validator: validator), true)
+            if let hit = memo?.lookup(rel, sha256: sha) ?? cache.lookup(rel, sha256: sha) { return (hit, false) }
+            let f = FileFacts.analyze(path: rel, bytes: bytes, sha256: sha, lfSize: lfSize, validator: validator)
+            memo?.store(f)
+            return (f, true)
         }
         var facts: [String: FileFacts] = [:]
         var rejected: [Rejection] = []
@@ -174,9 +203,9 @@ public enum RegistryBuilder {
             if fresh { parsed += 1 }
         }
 
-        let holo = HoloCards.load(root + "/cards/holo_cards.json")
-        let previous = PreviousRegistry.load(paths: [opt.previousOutput.map { $0 + "/registry.json" }, root + "/registry.json"].compactMap { $0 })
-        let git = GitHistory.load(root: root)
+        let holo = tree != nil ? HoloCards() : HoloCards.load(root + "/cards/holo_cards.json")
+        let previous = tree != nil ? PreviousRegistry.load(paths: []) : PreviousRegistry.load(paths: [opt.previousOutput.map { $0 + "/registry.json" }, root + "/registry.json"].compactMap { $0 })
+        let git = tree != nil ? GitHistory() : GitHistory.load(root: root)
 
         var warnings: [Diagnostic] = []
         func warn(_ f: FileFacts) {
@@ -424,7 +453,8 @@ public enum RegistryBuilder {
             ("lifecycle", .object([("schema", "rar-agent-lifecycle/1.0"), ("receipt_schema", "rar-receipt/1.0"), ("tombstones", .array([]))])),
         ]
         if !stacks.isEmpty { top.append(("stacks", .object(stacks))) }
-        if let cfgData = FileManager.default.contents(atPath: root + "/rar.config.json"), let cfg = try? JSONParser().parse(cfgData), case .object = cfg {
+        let cfgBytes = tree != nil ? tree!["rar.config.json"].map { Data($0) } : FileManager.default.contents(atPath: root + "/rar.config.json")
+        if let cfgData = cfgBytes, let cfg = try? JSONParser().parse(cfgData), case .object = cfg {
             top.append(("instance", .object([("role", cfg["role"] ?? "main"), ("owner", cfg["owner"] ?? ""),
                                              ("repo", cfg["repo"] ?? ""), ("upstream", cfg["upstream"] ?? .null)])))
         }

@@ -1,0 +1,157 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import RARCore
+import ServiceLifecycle
+
+/// The request context: Hummingbird's core storage plus the client address (rate limits, logs).
+public struct RARContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// Shared state of one server process. Servers hold no state of their own beyond caches
+/// keyed by the store's generation, so several can run in front of one database.
+public final class ServerState: Sendable {
+    public let config: ServerConfig
+    public let store: any RegistryStore
+    let auth: Authenticator
+    let live: LiveRegistry
+    let limiter: RateLimiter
+    let metrics = ServerMetrics()
+    public let signingKey: EggSigningKey
+    let logger: Logger
+    let tester: ContractWorker?
+
+    init(config: ServerConfig, store: any RegistryStore, signingKey: EggSigningKey, logger: Logger) {
+        self.config = config
+        self.store = store
+        self.auth = Authenticator(store: store)
+        let scratch = (config.isPostgres ? NSTemporaryDirectory() : (config.sqlitePath as NSString).deletingLastPathComponent) + "/scratch"
+        try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        self.live = LiveRegistry(store: store, scratch: scratch)
+        self.limiter = RateLimiter(limits: config.rateLimits)
+        self.signingKey = signingKey
+        self.logger = logger
+        self.tester = config.contractTests ? ContractWorker(store: store, executable: config.testerExecutable, scratch: scratch, logger: logger) : nil
+    }
+}
+
+/// What bootstrapping printed for the operator (the one-time admin token).
+public struct BootstrapReport: Sendable {
+    public var adminToken: String?
+    public var seeded: Int
+    public var seedProblems: [String]
+}
+
+public enum RARServerApp {
+    /// Open (and migrate) the store the configuration names.
+    public static func openStore(_ config: ServerConfig) async throws -> any RegistryStore {
+        if config.isPostgres {
+            throw ServerConfig.Invalid(description: "this build has no PostgreSQL driver; use a SQLite path")
+        }
+        let path = config.sqlitePath
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
+        let fresh = !FileManager.default.fileExists(atPath: path)
+        let store = try SQLiteStore(path: path)
+        if fresh { chmod(path, 0o600) }
+        try await store.migrate()
+        return store
+    }
+
+    /// First start: the admin account and token, the server's signing key, the seed agents.
+    public static func bootstrap(_ config: ServerConfig, store: any RegistryStore, logger: Logger) async throws -> (BootstrapReport, EggSigningKey) {
+        var report = BootstrapReport(adminToken: nil, seeded: 0, seedProblems: [])
+        if try await store.userCount() == 0 {
+            let secret: String
+            if let t = config.adminToken {
+                guard Tokens.wellFormed(t), t.count >= Tokens.prefix.count + 20 else {
+                    throw ServerConfig.Invalid(description: "RAR_ADMIN_TOKEN must look like rar_ followed by at least 20 characters of a-z and 2-7")
+                }
+                secret = t
+            } else {
+                secret = Tokens.mint().secret
+                report.adminToken = secret
+            }
+            let admin = try await store.createUser(name: "admin", admin: true, actor: "system")
+            let id = "tok_" + Tokens.base32(Tokens.random(8))
+            try await store.createToken(TokenRecord(id: id, userID: admin.id, userName: admin.name, scopes: Set(Scope.allCases), label: "bootstrap admin",
+                                                    createdAt: Clock.stamp(Date()), expiresAt: nil), hash: Tokens.hash(secret), actor: "system")
+        }
+        let key: EggSigningKey
+        if let k = try await store.meta("signing_key"), let parsed = try? EggSigningKey.parse(Array(k.utf8)) {
+            key = parsed
+        } else {
+            key = try EggSigningKey.generate(owner: "rar", slug: "registry")
+            try await store.setMeta("signing_key", key.serialized())
+        }
+        if config.seed, try await store.meta("seeded") == nil {
+            let (n, problems) = try await seed(config: config, store: store)
+            report.seeded = n
+            report.seedProblems = problems
+            try await store.setMeta("seeded", Clock.stamp(Date()))
+        }
+        return (report, key)
+    }
+
+    /// Import every valid agent under ROOT/agents/ as the admin (namespaces created for it).
+    static func seed(config: ServerConfig, store: any RegistryStore) async throws -> (Int, [String]) {
+        let files = AgentTree.walk(config.root + "/agents")
+        var n = 0
+        var problems: [String] = []
+        for path in files {
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            do {
+                let prepared = try Publishing.prepare(bytes: [UInt8](data), fileName: (path as NSString).lastPathComponent, limit: config.maxAgentBytes)
+                _ = try await store.publish(prepared.newVersion(actor: "admin", tier: prepared.declaredTier, createNamespace: true))
+                n += 1
+            } catch let p as Problem {
+                problems.append("\(path): \(p.detail)")
+            } catch StoreError.conflict(_) {
+                continue
+            }
+        }
+        return (n, problems)
+    }
+
+    /// Build the Hummingbird application for a bootstrapped store.
+    public static func makeApplication(config: ServerConfig, store: any RegistryStore, signingKey: EggSigningKey, logger: Logger,
+                                       onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let state = ServerState(config: config, store: store, signingKey: signingKey, logger: logger)
+        let router = Router(context: RARContext.self)
+        router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics))
+        router.add(middleware: LogRequestsMiddleware(.info, redactHeaders: [.authorization]))
+        router.add(middleware: ProblemMiddleware())
+        Routes.register(on: router, state: state)
+        var services: [any Service] = []
+        if let t = state.tester { services.append(t) }
+        return Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "rar/\(RARVersion.current)"),
+            services: services,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
+            logger: logger
+        )
+    }
+}
+
+/// Counts requests and their latency for /metrics.
+struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let response = try await next(request, context)
+        metrics.observe(method: request.method.rawValue, status: Int(response.status.code),
+                        seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        return response
+    }
+}

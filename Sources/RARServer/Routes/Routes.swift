@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RARCore
+
+/// Small helpers shared by the route groups.
+enum HTTP {
+    static func json(_ v: JSONValue, _ status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var h = headers
+        h[.contentType] = "application/json; charset=utf-8"
+        if h[.cacheControl] == nil { h[.cacheControl] = "no-cache" }
+        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(string: v.serialized(.pretty) + "\n")))
+    }
+
+    static func bytes(_ b: [UInt8], type: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var h = headers
+        h[.contentType] = type
+        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: b)))
+    }
+
+    static func body(_ request: Request, limit: Int) async throws -> [UInt8] {
+        if let len = request.headers[.contentLength].flatMap({ Int($0) }), len > limit {
+            throw Problem(.contentTooLarge, "the request body is \(len) bytes; the limit is \(limit)")
+        }
+        var req = request
+        do {
+            let buf = try await req.collectBody(upTo: limit)
+            return Array(buf.readableBytesView)
+        } catch let e as HTTPError where e.status == .contentTooLarge {
+            throw Problem(.contentTooLarge, "the request body is larger than \(limit) bytes")
+        }
+    }
+
+    /// A JSON object body (empty body = `{}`).
+    static func jsonObject(_ request: Request, limit: Int) async throws -> JSONValue {
+        let b = try await body(request, limit: limit)
+        if b.isEmpty { return .object([]) }
+        guard let v = try? JSONParser(rejectDuplicateKeys: true).parse(bytes: b), case .object = v else {
+            throw Problem(.badRequest, "the body must be a JSON object")
+        }
+        return v
+    }
+
+    static func query(_ request: Request, _ key: String) -> String? {
+        request.uri.queryParameters.get(key)
+    }
+
+    static func param(_ context: RARContext, _ key: String) throws -> String {
+        guard let raw = context.parameters.get(key), let v = raw.removingPercentEncoding else { throw Problem(.badRequest, "missing \(key)") }
+        return v
+    }
+
+    /// `@publisher/slug` from the path, checked.
+    static func agentName(_ context: RARContext) throws -> String {
+        let ns = Names.namespace(fromSegment: try param(context, "publisher"))
+        let slug = try param(context, "slug")
+        let name = ns + "/" + slug
+        guard Names.split(name) != nil else { throw Problem(.notFound, "'\(name)' is not a valid agent name") }
+        return name
+    }
+
+    static func version(_ context: RARContext) throws -> String {
+        let v = try param(context, "version")
+        guard SemVer(v) != nil else { throw Problem(.notFound, "'\(v)' is not a semantic version") }
+        return v
+    }
+
+    /// The base URL for absolute links: configured, else from the Host header.
+    static func base(_ request: Request, _ config: ServerConfig) -> String {
+        if let u = config.publicURL { return u.hasSuffix("/") ? String(u.dropLast()) : u }
+        let host = request.head.authority ?? "\(config.host):\(config.port)"
+        return "http://" + host
+    }
+
+    static func str(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+}
+
+enum Routes {
+    static func register(on router: Router<RARContext>, state: ServerState) {
+        registerOps(router, state)
+        registerAgents(router, state)
+        registerAccounts(router, state)
+        registerDiscovery(router, state)
+        registerStatic(router, state)
+    }
+
+    /// Rate-limit `action` for the principal (or the client address).
+    static func limit(_ state: ServerState, _ action: String, _ principal: Principal?, _ context: RARContext) throws {
+        let key = principal?.token.id ?? context.remoteAddress?.ipAddress ?? "anonymous"
+        if let wait = state.limiter.check(action: action, key: key) {
+            state.metrics.event("rate_limited")
+            var p = Problem(.tooManyRequests, "rate limit for \(action) reached; retry in \(wait) s")
+            p.headers[.retryAfter] = String(wait)
+            throw p
+        }
+    }
+
+    // MARK: health, metrics, OpenAPI
+
+    static func registerOps(_ router: Router<RARContext>, _ state: ServerState) {
+        router.get("/healthz") { _, _ in HTTP.bytes(Array("ok\n".utf8), type: "text/plain; charset=utf-8") }
+        router.get("/readyz") { _, _ -> Response in
+            do {
+                _ = try await state.store.generation()
+                return HTTP.bytes(Array("ready\n".utf8), type: "text/plain; charset=utf-8")
+            } catch {
+                throw Problem(.serviceUnavailable, "the database is not reachable")
+            }
+        }
+        router.get("/metrics") { _, _ -> Response in
+            let snap = try? await state.live.current()
+            let text = state.metrics.render(extra: [("rar_agents", "Agents with a live version.", Double(snap?.agents.count ?? 0))])
+            return HTTP.bytes(Array(text.utf8), type: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("/openapi.yaml") { _, _ in
+            HTTP.bytes(Array(OpenAPIDocument.yaml.utf8), type: "application/yaml; charset=utf-8", headers: [.cacheControl: "public, max-age=300"])
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RARCore
+
+extension Routes {
+    static func contentType(_ path: String) -> String {
+        switch (path as NSString).pathExtension {
+        case "json": return "application/json; charset=utf-8"
+        case "html": return "text/html; charset=utf-8"
+        case "svg": return "image/svg+xml"
+        case "css": return "text/css; charset=utf-8"
+        case "js": return "text/javascript; charset=utf-8"
+        case "py": return "text/x-python; charset=utf-8"
+        case "png": return "image/png"
+        default: return "application/octet-stream"
+        }
+    }
+
+    /// A file of the live `rar build` output, with an ETag from its content.
+    static func staticFile(_ rawPath: String, request: Request, state: ServerState) async throws -> Response {
+        var path = (rawPath.removingPercentEncoding ?? rawPath)
+        while path.hasPrefix("/") { path.removeFirst() }
+        if path.isEmpty || path.hasSuffix("/") { path += "index.html" }
+        guard !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }), path.utf8.count <= 1024 else {
+            throw Problem(.notFound, "no such file")
+        }
+        let snap = try await state.live.current()
+        guard let bytes = snap.files[path] ?? snap.files[path + "/index.html"] ?? (path == "index.html" ? fallbackIndex(snap) : nil) else {
+            throw Problem(.notFound, "no such file: /\(path)")
+        }
+        let etag = "\"\(BuildSupport.sha256Hex(bytes).prefix(32))\""
+        let headers: HTTPFields = [.eTag: etag, .cacheControl: "public, max-age=0, must-revalidate"]
+        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
+        return HTTP.bytes(bytes, type: contentType(path), headers: headers)
+    }
+
+    /// Until the catalog pages exist for a tree, `/` lists the agents plainly.
+    static func fallbackIndex(_ snap: LiveRegistry.Snapshot) -> [UInt8] {
+        func esc(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        var html = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>RAR registry</title><h1>RAR registry</h1><ul>"
+        for a in snap.agents {
+            let n = a["name"]?.stringValue ?? ""
+            html += "<li><a href=\"api/v1/agents/\(esc(n)).json\">\(esc(n))</a> \(esc(a["version"]?.stringValue ?? "")) — \(esc(a["description"]?.stringValue ?? ""))</li>"
+        }
+        return Array((html + "</ul></html>\n").utf8)
+    }
+
+    static func registerStatic(_ router: Router<RARContext>, _ state: ServerState) {
+        router.get("/registry.json.sig") { _, _ -> Response in
+            let snap = try await state.live.current()
+            let sig = try state.signingKey.sign(manifest: snap.build.registry)
+            return HTTP.bytes(Array((sig + "\n").utf8), type: "application/jose; charset=utf-8", headers: [.cacheControl: "no-cache"])
+        }
+        router.get("/") { request, _ in try await staticFile("/index.html", request: request, state: state) }
+        // The router does not backtrack, so every prefix that also has API routes gets its own catch-all.
+        for prefix in ["/**", "/api/**", "/api/v1/**"] {
+            router.get(RouterPath(prefix)) { request, _ in try await staticFile(request.uri.path, request: request, state: state) }
+        }
+    }
+}
