@@ -58,7 +58,12 @@ let package = Package(
         ),
         .testTarget(
             name: "RARServerTests",
-            dependencies: ["RARServer", "RARCore"]
+            dependencies: [
+                "RARServer", "RARCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

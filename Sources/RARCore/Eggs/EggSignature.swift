@@ -103,6 +103,14 @@ public struct DetachedJWS: Sendable {
         return DetachedJWS(alg: alg, kid: kid, protectedSegment: parts[0], signature: signature)
     }
 
+    /// Check a detached JWS over any JSON document (its `sig` member ignored) against a keyring:
+    /// how clients verify a registry's signed registry.json offline.
+    public static func verify(_ jws: String, document: JSONValue, keyring: EggKeyring) -> Bool {
+        guard let sig = try? parse(.string(jws)), let key = keyring.keys[sig.kid], key.alg == sig.alg,
+              let input = try? signingInput(protectedSegment: sig.protectedSegment, manifestWithoutSig: document.removingMember("sig")) else { return false }
+        return key.verify(signature: sig.signature, input: input)
+    }
+
     /// BASE64URL(header) || "." || canonical manifest without `sig`.
     public static func signingInput(protectedSegment: String, manifestWithoutSig: JSONValue) throws(EggError) -> [UInt8] {
         Array(protectedSegment.utf8) + [0x2E] + (try CanonicalJSON.canonicalBytes(manifestWithoutSig))

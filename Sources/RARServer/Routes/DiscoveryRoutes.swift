@@ -72,18 +72,24 @@ extension Routes {
                     throw Problem(.unprocessableContent, "not a compact egg string: \(error)")
                 }
             }
-            let kindText = body["kind"]?.stringValue ?? "rapplication"
+            // An organism carries a set of agents (soul.md + agents/); a rapplication is one agent as agent.py.
+            let kindText = body["kind"]?.stringValue ?? "organism"
             guard let kind = EggPackKind(rawValue: kindText), kind == .organism || kind == .rapplication else {
                 throw Problem(.badRequest, "kind must be organism or rapplication")
             }
             let list = try agents(named: names, snap: snap)
+            if kind == .rapplication && list.count != 1 { throw Problem(.badRequest, "a rapplication egg holds exactly one agent; use kind organism for \(list.count)") }
             let dir = NSTemporaryDirectory() + "/rar-egg-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: dir) }
             try FileManager.default.createDirectory(atPath: dir + "/agents", withIntermediateDirectories: true)
+            var soul = "# Agents from \(HTTP.base(request, cfg))\n\n"
             for e in list {
                 guard let file = e["_file"]?.stringValue, let src = snap.sources[file], let inst = e["_install_filename"]?.stringValue else { continue }
-                FileManager.default.createFile(atPath: dir + "/agents/" + inst, contents: Data(src))
+                let dest = kind == .rapplication ? dir + "/agent.py" : dir + "/agents/" + inst
+                FileManager.default.createFile(atPath: dest, contents: Data(src))
+                soul += "- \(e["name"]?.stringValue ?? "")@\(e["version"]?.stringValue ?? "") (sha256 \(e["_sha256"]?.stringValue ?? ""))\n"
             }
+            if kind == .organism { FileManager.default.createFile(atPath: dir + "/soul.md", contents: Data(soul.utf8)) } else { try? FileManager.default.removeItem(atPath: dir + "/agents") }
             var o = EggPackOptions()
             o.mint = ("rar", "registry-bundle")
             o.signingKey = state.signingKey
