@@ -43,7 +43,8 @@ extension Routes {
                 guard let other = try await store.user(named: u) else { throw Problem(.notFound, "no user named '\(u)'") }
                 target = other
             }
-            var scopes: Set<Scope> = [.read, .publish, .yank]
+            // Default: your own token's scopes for yourself; read, publish and yank for others.
+            var scopes: Set<Scope> = target.id == p.user.id ? p.token.scopes : [.read, .publish, .yank]
             if let list = body["scopes"]?.arrayValue {
                 scopes = []
                 for s in list {
