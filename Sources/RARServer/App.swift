@@ -128,7 +128,6 @@ public enum RARServerApp {
         let state = ServerState(config: config, store: store, signingKey: signingKey, logger: logger)
         let router = Router(context: RARContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics))
-        router.add(middleware: LogRequestsMiddleware(.info, redactHeaders: [.authorization]))
         router.add(middleware: ProblemMiddleware())
         Routes.register(on: router, state: state)
         var services: [any Service] = []
@@ -144,14 +143,19 @@ public enum RARServerApp {
     }
 }
 
-/// Counts requests and their latency for /metrics.
+/// Counts requests and their latency for /metrics and writes one structured log line per request
+/// (never the Authorization header or bodies).
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
         let response = try await next(request, context)
-        metrics.observe(method: request.method.rawValue, status: Int(response.status.code),
-                        seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        metrics.observe(method: request.method.rawValue, status: Int(response.status.code), seconds: seconds)
+        context.logger.info("request", metadata: [
+            "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+            "ms": "\(String(format: "%.2f", seconds * 1000))",
+        ])
         return response
     }
 }

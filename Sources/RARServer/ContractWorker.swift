@@ -66,7 +66,9 @@ final class ContractWorker: Service, Sendable {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         let at: JSONValue = .string(Clock.stamp(Date()))
-        guard let v = try? JSONParser().parse(data), case .object(var pairs) = v else {
+        var parsed = try? JSONParser().parse(data)
+        if case .array(let items)? = parsed { parsed = items.first }  // one file → one report
+        guard let v = parsed, case .object(var pairs) = v else {
             return .object([("passed", false), ("error", "the tester printed no result"), ("at", at)])
         }
         pairs.append(("at", at))

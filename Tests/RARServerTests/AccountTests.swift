@@ -104,3 +104,28 @@ struct AccountTests {
         #expect(throws: ServerConfig.Invalid.self) { try c.apply(environment: ["RAR_PORT": "x"]) }
     }
 }
+
+@Suite("server: contract-test worker")
+struct ContractWorkerTests {
+    @Test func newVersionsGetAContractTestResultOffTheRequestPath() async throws {
+        guard let rar = CLIEndToEndTests.rar else {
+            print("SKIPPED contract worker: no rar binary beside the tests")
+            return
+        }
+        let s = try await TestServer.start(seed: false) { c in
+            c.contractTests = true
+            c.testerExecutable = rar
+        }
+        defer { Task { await s.stop() } }
+        let pub = try await s.request("POST", "/api/v1/publish", body: try TestServer.agent("@acme/tested"), token: TestServer.adminToken)
+        #expect(pub.status == 201)
+        var result: JSONValue = .null
+        for _ in 0..<120 {
+            result = try await s.get("/api/v1/agents/@acme/tested/versions/1.0.0").json["contract_test"] ?? .null
+            if result != .null { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(result["passed"]?.boolValue == true, "\(result.serialized(.compact))")
+        #expect((result["tests"]?.arrayValue?.count ?? 0) >= 5)
+    }
+}
