@@ -26,6 +26,7 @@ public final class ServerState: Sendable {
     let live: LiveRegistry
     let limiter: RateLimiter
     let metrics = ServerMetrics()
+    let routes = RouteTable()
     public let signingKey: EggSigningKey
     let logger: Logger
     let tester: ContractWorker?
@@ -126,10 +127,12 @@ public enum RARServerApp {
     public static func makeApplication(config: ServerConfig, store: any RegistryStore, signingKey: EggSigningKey, logger: Logger,
                                        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let state = ServerState(config: config, store: store, signingKey: signingKey, logger: logger)
-        let router = Router(context: RARContext.self)
+        let router = Router(context: RARContext.self, options: .autoGenerateHeadEndpoints)
+        let table = state.routes
         router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics))
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(table: table))
         Routes.register(on: router, state: state)
+        table.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         var services: [any Service] = []
         if let t = state.tester { services.append(t) }
         return Application(

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOConcurrencyHelpers
 import NIOCore
 import RARCore
 
@@ -12,21 +13,26 @@ public struct Problem: Error, HTTPResponseError {
     /// Extra members (e.g. `diagnostics`, `suggestions`).
     public var extra: [(String, JSONValue)] = []
     public var headers: HTTPFields = [:]
+    /// A more specific `type` than the status's default.
+    var typeOverride: String?
 
-    public init(_ status: HTTPResponse.Status, _ detail: String, title: String? = nil, extra: [(String, JSONValue)] = []) {
+    public init(_ status: HTTPResponse.Status, _ detail: String, title: String? = nil, type: String? = nil, extra: [(String, JSONValue)] = []) {
         self.status = status
         self.detail = detail
         self.title = title ?? status.reasonPhrase
+        self.typeOverride = type
         self.extra = extra
     }
 
-    /// The `type` URI: a stable slug per status, documented in openapi.yaml.
+    /// The `type` URI: a stable slug per status (or the override), documented in openapi.yaml.
     var type: String {
+        if let t = typeOverride { return t }
         switch status.code {
         case 400: return "urn:rar:problem:bad-request"
         case 401: return "urn:rar:problem:unauthorized"
         case 403: return "urn:rar:problem:forbidden"
         case 404: return "urn:rar:problem:not-found"
+        case 405: return "urn:rar:problem:method-not-allowed"
         case 409: return "urn:rar:problem:conflict"
         case 410: return "urn:rar:problem:gone"
         case 413: return "urn:rar:problem:too-large"
@@ -62,12 +68,51 @@ public struct Problem: Error, HTTPResponseError {
     }
 }
 
+/// The routes' path templates and methods, for `405 Method Not Allowed` with `Allow`.
+final class RouteTable: Sendable {
+    private let routes = NIOLockedValueBox<[(segments: [String], method: String)]>([])
+
+    func load(_ list: [(path: String, method: String)]) {
+        routes.withLockedValue { $0 = list.map { (segments: $0.path.split(separator: "/").map(String.init), method: $0.method) } }
+    }
+
+    /// Methods some route accepts for `path` (optionally not counting the `**` catch-alls).
+    func methods(for path: String, ignoringCatchAll: Bool = false) -> [String] {
+        let parts = path.split(separator: "/").map(String.init)
+        func match(_ t: [String], _ p: ArraySlice<String>) -> Bool {
+            guard let head = t.first else { return p.isEmpty }
+            if head == "**" { return true }
+            guard let first = p.first else { return false }
+            let wild = head.hasPrefix(":") || head.hasPrefix("{") || head == "*"
+            return (wild || head == first) && match(Array(t.dropFirst()), p.dropFirst())
+        }
+        let found = routes.withLockedValue { r in
+            r.filter { !(ignoringCatchAll && $0.segments.last == "**") && match($0.segments, parts[...]) }.map(\.method)
+        }
+        var set = Set(found)
+        if set.contains("GET") { set.insert("HEAD") }
+        return set.sorted()
+    }
+}
+
 /// Turns every error into problem+json: store errors by kind, Hummingbird's own errors by status,
 /// anything else into a 500 whose detail does not leak internals.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    let table: RouteTable
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let e as HTTPError where e.status == .notFound {
+            // The router found no route for this method: 405 when another method has one.
+            let specific = table.methods(for: request.uri.path, ignoringCatchAll: true)
+            let allowed = specific.isEmpty ? table.methods(for: request.uri.path) : specific
+            if !allowed.isEmpty && !allowed.contains(request.method.rawValue) {
+                var p = Problem(.methodNotAllowed, "\(request.method.rawValue) is not supported here; use \(allowed.joined(separator: ", "))")
+                p.headers[.allow] = allowed.joined(separator: ", ")
+                return try p.response(from: request, context: context)
+            }
+            return try Problem(.notFound, "no such resource: \(request.uri.path)").response(from: request, context: context)
         } catch let p as Problem {
             return try p.response(from: request, context: context)
         } catch let e as StoreError {

@@ -36,20 +36,20 @@ extension Routes {
         router.post("/api/v1/tokens") { request, context -> Response in
             let p = try await state.auth.require(request, .read)
             try limit(state, "token", p, context)
-            let body = try await HTTP.jsonObject(request, limit: cfg.maxJSONBytes)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
             var target = p.user
-            if let u = body["user"]?.stringValue, u != p.user.name {
+            if let u = try body.string("user"), u != p.user.name {
                 guard p.isAdmin else { throw Problem(.forbidden, "only admins create tokens for other users") }
                 guard let other = try await store.user(named: u) else { throw Problem(.notFound, "no user named '\(u)'") }
                 target = other
             }
             // Default: your own token's scopes for yourself; read, publish and yank for others.
             var scopes: Set<Scope> = target.id == p.user.id ? p.token.scopes : [.read, .publish, .yank]
-            if let list = body["scopes"]?.arrayValue {
+            if let list = try body.strings("scopes", max: 8) {
                 scopes = []
-                for s in list {
-                    guard let name = s.stringValue, let sc = Scope(rawValue: name) else {
-                        throw Problem(.badRequest, "unknown scope \(s.serialized(.compact)); scopes are \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
+                for name in list {
+                    guard let sc = Scope(rawValue: name) else {
+                        throw Problem(.badRequest, "unknown scope '\(name)'; scopes are \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
                     scopes.insert(sc)
                 }
@@ -59,10 +59,9 @@ extension Routes {
             if target.id == p.user.id && !p.isAdmin && !scopes.isSubset(of: p.token.scopes) {
                 throw Problem(.forbidden, "a token cannot grant scopes its creator lacks")
             }
-            let days = body["expires_in_days"]?.intValue ?? 90
+            let days = try body.int("expires_in_days") ?? 90
             guard (1...366).contains(days) else { throw Problem(.badRequest, "expires_in_days must be 1–366") }
-            let label = body["label"]?.stringValue ?? ""
-            guard label.count <= 100 else { throw Problem(.badRequest, "label is longer than 100 characters") }
+            let label = try body.text("label", max: 100) ?? ""
             let (secret, id) = Tokens.mint()
             let rec = TokenRecord(id: id, userID: target.id, userName: target.name, scopes: scopes, label: label,
                                   createdAt: Clock.stamp(Date()), expiresAt: Clock.stamp(Date().addingTimeInterval(Double(days) * 86400)))
@@ -90,9 +89,9 @@ extension Routes {
 
         router.post("/api/v1/admin/users") { request, context -> Response in
             let p = try await admin(request, context)
-            let body = try await HTTP.jsonObject(request, limit: cfg.maxJSONBytes)
-            guard let name = body["name"]?.stringValue else { throw Problem(.badRequest, "give the user's name") }
-            let u = try await store.createUser(name: name, admin: body["admin"]?.boolValue ?? false, actor: p.user.name)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            guard let name = try body.string("name") else { throw Problem(.badRequest, "give the user's name") }
+            let u = try await store.createUser(name: name, admin: try body.bool("admin") ?? false, actor: p.user.name)
             return HTTP.json(.object([("name", .string(u.name)), ("admin", .bool(u.isAdmin)), ("created_at", .string(u.createdAt))]), .created)
         }
 
@@ -105,9 +104,9 @@ extension Routes {
 
         router.post("/api/v1/admin/teams") { request, context -> Response in
             let p = try await admin(request, context)
-            let body = try await HTTP.jsonObject(request, limit: cfg.maxJSONBytes)
-            guard let name = body["name"]?.stringValue else { throw Problem(.badRequest, "give the team's name") }
-            let members = (body["members"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            guard let name = try body.string("name") else { throw Problem(.badRequest, "give the team's name") }
+            let members = try body.strings("members") ?? []
             try await store.createTeam(name: name, members: members, actor: p.user.name)
             return HTTP.json(.object([("name", .string(name)), ("members", .array(members.map { .string($0) }))]), .created)
         }
@@ -115,17 +114,17 @@ extension Routes {
         router.post("/api/v1/admin/teams/:team/members") { request, context -> Response in
             let p = try await admin(request, context)
             let team = try HTTP.param(context, "team")
-            let body = try await HTTP.jsonObject(request, limit: cfg.maxJSONBytes)
-            guard let user = body["user"]?.stringValue else { throw Problem(.badRequest, "give the user to add") }
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            guard let user = try body.string("user") else { throw Problem(.badRequest, "give the user to add") }
             try await store.addTeamMember(team: team, user: user, actor: p.user.name)
             return HTTP.json(.object([("team", .string(team)), ("user", .string(user))]))
         }
 
         router.post("/api/v1/admin/namespaces") { request, context -> Response in
             let p = try await admin(request, context)
-            let body = try await HTTP.jsonObject(request, limit: cfg.maxJSONBytes)
-            guard let raw = body["name"]?.stringValue else { throw Problem(.badRequest, "give the namespace name (@publisher)") }
-            let ownerText = body["owner"]?.stringValue ?? p.user.name
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            guard let raw = try body.string("name") else { throw Problem(.badRequest, "give the namespace name (@publisher)") }
+            let ownerText = try body.string("owner") ?? p.user.name
             guard let owner = Owner(parsing: ownerText) else { throw Problem(.badRequest, "owner must be a user name or team:NAME") }
             let ns = try await store.createNamespace(Names.namespace(fromSegment: raw), owner: owner, actor: p.user.name)
             return HTTP.json(.object([("name", .string(ns.name)), ("owner", .string(ns.owner.description))]), .created)
@@ -134,8 +133,8 @@ extension Routes {
         router.post("/api/v1/admin/namespaces/:namespace/transfer") { request, context -> Response in
             let p = try await admin(request, context)
             let ns = Names.namespace(fromSegment: try HTTP.param(context, "namespace"))
-            let body = try await HTTP.jsonObject(request, limit: cfg.maxJSONBytes)
-            guard let o = body["owner"]?.stringValue, let owner = Owner(parsing: o) else { throw Problem(.badRequest, "owner must be a user name or team:NAME") }
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            guard let o = try body.string("owner"), let owner = Owner(parsing: o) else { throw Problem(.badRequest, "owner must be a user name or team:NAME") }
             try await store.transferNamespace(ns, to: owner, actor: p.user.name)
             return HTTP.json(.object([("name", .string(ns)), ("owner", .string(owner.description))]))
         }
@@ -153,8 +152,8 @@ extension Routes {
 
         router.get("/api/v1/audit") { request, context -> Response in
             _ = try await admin(request, context)
-            let after = HTTP.query(request, "after").flatMap { Int64($0) } ?? 0
-            let lim = min(max(HTTP.query(request, "limit").flatMap { Int($0) } ?? 100, 1), 1000)
+            let after = Int64(try HTTP.intQuery(request, "after") ?? 0)
+            let lim = min(max(try HTTP.intQuery(request, "limit") ?? 100, 1), 1000)
             let events = try await store.audit(after: after, limit: lim)
             return HTTP.json(.object([
                 ("events", .array(events.map { e in

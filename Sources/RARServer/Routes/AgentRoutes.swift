@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOPosix
 import RARCore
 
 extension Routes {
@@ -64,7 +65,10 @@ extension Routes {
         router.get("/api/v1/agents/:publisher/:slug") { request, context -> Response in
             let slug = try HTTP.param(context, "slug")
             // The static API's per-agent documents share this prefix: `…/slug.json`.
-            if slug.hasSuffix(".json") { return try await staticFile(request.uri.path, request: request, state: state) }
+            if slug.hasSuffix(".json") {
+                let ns = Names.namespace(fromSegment: try HTTP.param(context, "publisher"))
+                return try await staticFile("/api/v1/agents/\(ns)/\(slug)", request: request, state: state)
+            }
             return HTTP.json(try await agentJSON(try HTTP.agentName(context), state: state, base: HTTP.base(request, cfg)))
         }
 
@@ -86,7 +90,7 @@ extension Routes {
             var headers: HTTPFields = [.eTag: etag, .cacheControl: "public, max-age=31536000, immutable"]
             headers[HTTPField.Name("X-RAR-SHA256-LF")!] = v.sha256
             if v.yanked { headers[HTTPField.Name("X-RAR-Yanked")!] = v.yankReason ?? "yanked" }
-            if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
+            if HTTP.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
             guard let bytes = try await state.store.source(of: name, version: version) else { throw Problem(.gone, "\(name)@\(version) was deleted") }
             try await state.store.recordInstall(name, version: version)
             state.metrics.event("download")
@@ -123,7 +127,9 @@ extension Routes {
             let p = try await state.auth.require(request, .publish)
             try limit(state, "publish", p, context)
             let bytes = try await HTTP.body(request, limit: cfg.maxAgentBytes)
-            let prepared = try Publishing.prepare(bytes: bytes, fileName: expectName.flatMap { Names.split($0) }.map { Scaffold.fileName(slug: $0.slug) }, limit: cfg.maxAgentBytes)
+            let fileName = expectName.flatMap { Names.split($0) }.map { Scaffold.fileName(slug: $0.slug) }
+            // Parsing is CPU-bound: keep it off the event loops and the cooperative pool.
+            let prepared = try await NIOThreadPool.singleton.runIfActive { try Publishing.prepare(bytes: bytes, fileName: fileName, limit: cfg.maxAgentBytes) }
             if let n = expectName, n != prepared.name {
                 throw Publishing.invalid("the URL names \(n) but the file's __manifest__ names \(prepared.name)", [])
             }
@@ -194,8 +200,8 @@ extension Routes {
         router.post("/api/v1/agents/:publisher/:slug/versions/:version/yank") { request, context -> Response in
             let name = try HTTP.agentName(context), version = try HTTP.version(context)
             let p = try await owner(request, context, name, .yank)
-            let body = try await HTTP.jsonObject(request, limit: cfg.maxJSONBytes)
-            guard let reason = body["reason"]?.stringValue, !reason.trimmingCharacters(in: .whitespaces).isEmpty, reason.count <= 500 else {
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            guard let reason = try body.text("reason", max: 500), !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw Problem(.badRequest, "a yank needs a reason (1–500 characters)")
             }
             try await state.store.setYanked(name, version: version, yanked: true, reason: reason, actor: p.user.name)
@@ -213,9 +219,9 @@ extension Routes {
         router.post("/api/v1/agents/:publisher/:slug/deprecate") { request, context -> Response in
             let name = try HTTP.agentName(context)
             let p = try await owner(request, context, name, .yank)
-            let body = try await HTTP.jsonObject(request, limit: cfg.maxJSONBytes)
-            let raw = body["message"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            guard raw.count <= 500 else { throw Problem(.badRequest, "the message is longer than 500 characters") }
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            guard body.present("message") != nil else { throw Problem(.badRequest, "give a message (an empty one removes the deprecation)") }
+            let raw = (try body.text("message", max: 500) ?? "").trimmingCharacters(in: .whitespaces)
             let message = raw.isEmpty ? nil : raw
             try await state.store.setDeprecated(name, message: message, actor: p.user.name)
             return HTTP.json(.object([("name", .string(name)), ("deprecated", HTTP.str(message))]))
@@ -233,8 +239,8 @@ extension Routes {
             let p = try await state.auth.require(request, .admin)
             try limit(state, "admin", p, context)
             let name = try HTTP.agentName(context)
-            let body = try await HTTP.jsonObject(request, limit: cfg.maxJSONBytes)
-            guard let tier = body["tier"]?.stringValue, Rules.tiers.contains(tier) else {
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            guard let tier = try body.string("tier"), Rules.tiers.contains(tier) else {
                 throw Problem(.badRequest, "tier must be one of \(Rules.tiers.joined(separator: ", "))")
             }
             try await state.store.setTier(name, tier: tier, actor: p.user.name)
@@ -280,7 +286,7 @@ extension Routes {
         }
 
         router.get("/api/v1/resolve") { request, context -> Response in
-            try limit(state, "read", nil, context)
+            try limit(state, "read", try? await state.auth.principal(request), context)
             let snap = try await state.live.current()
             let seed: CardSeed
             if let text = HTTP.query(request, "incantation") {
@@ -291,11 +297,10 @@ extension Routes {
                     let suggestions: [(String, JSONValue)] = problem.unknownWords.map { w in
                         (w.token, .array(w.suggestions.map { .string($0) }))
                     }
-                    throw Problem(.unprocessableContent, "\(problem)",
-                                  title: "Not an incantation", extra: [("token_count", .int(problem.tokenCount)), ("suggestions", .object(suggestions))])
+                    throw Problem(.unprocessableContent, "\(problem)", title: "Not an incantation", type: "urn:rar:problem:invalid-incantation", extra: [("token_count", .int(problem.tokenCount)), ("suggestions", .object(suggestions))])
                 }
             } else if let s = HTTP.query(request, "seed") {
-                guard let v = try? CardIdentity.parseSeed(s) else { throw Problem(.badRequest, "'\(s)' is not a seed (a non-negative integer below 2^66)") }
+                guard let v = try? CardIdentity.parseSeed(s), v >> 66 == 0 else { throw Problem(.badRequest, "'\(s)' is not a seed (a non-negative integer below 2^66)") }
                 seed = v
             } else {
                 throw Problem(.badRequest, "give incantation=WORDS or seed=N")

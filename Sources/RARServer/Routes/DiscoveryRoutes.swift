@@ -34,9 +34,9 @@ extension Routes {
         }
 
         router.post("/api/v1/eggs/forge") { request, context -> Response in
-            try limit(state, "read", nil, context)
-            let body = try await HTTP.jsonObject(request, limit: cfg.maxJSONBytes)
-            let names = (body["agents"]?.arrayValue ?? []).compactMap(\.stringValue)
+            try limit(state, "read", try? await state.auth.principal(request), context)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            let names = try body.strings("agents") ?? []
             let snap = try await state.live.current()
             let list = try agents(named: names, snap: snap)
             let seeds = list.compactMap { CardLookup.seedValue($0["_seed"]) }
@@ -47,10 +47,12 @@ extension Routes {
         }
 
         router.get("/api/v1/eggs/expand") { request, context -> Response in
-            try limit(state, "read", nil, context)
+            try limit(state, "read", try? await state.auth.principal(request), context)
             guard let text = HTTP.query(request, "compact"), text.utf8.count <= 4096 else { throw Problem(.badRequest, "give compact=STRING") }
             let seeds: [CardSeed]
-            do { seeds = try CompactSeeds.decodeCompact(text) } catch { throw Problem(.unprocessableContent, "not a compact egg string: \(error)") }
+            do { seeds = try CompactSeeds.decodeCompact(text) } catch {
+                throw Problem(.unprocessableContent, "not a compact egg string: \(error)", type: "urn:rar:problem:invalid-compact-string")
+            }
             let snap = try await state.live.current()
             let lookup = CardLookup(agents: snap.agents)
             let base = HTTP.base(request, cfg)
@@ -62,18 +64,18 @@ extension Routes {
         }
 
         router.post("/api/v1/eggs/download") { request, context -> Response in
-            try limit(state, "read", nil, context)
-            let body = try await HTTP.jsonObject(request, limit: cfg.maxJSONBytes)
+            try limit(state, "read", try? await state.auth.principal(request), context)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
             let snap = try await state.live.current()
-            var names = (body["agents"]?.arrayValue ?? []).compactMap(\.stringValue)
-            if let c = body["compact"]?.stringValue {
+            var names = try body.strings("agents") ?? []
+            if let c = try body.string("compact") {
                 let lookup = CardLookup(agents: snap.agents)
                 do { names = try CompactSeeds.decodeCompact(c).map { s in lookup.agent(forSeed: s)?.name ?? "seed:\(s)" } } catch {
-                    throw Problem(.unprocessableContent, "not a compact egg string: \(error)")
+                    throw Problem(.unprocessableContent, "not a compact egg string: \(error)", type: "urn:rar:problem:invalid-compact-string")
                 }
             }
             // An organism carries a set of agents (soul.md + agents/); a rapplication is one agent as agent.py.
-            let kindText = body["kind"]?.stringValue ?? "organism"
+            let kindText = try body.string("kind") ?? "organism"
             guard let kind = EggPackKind(rawValue: kindText), kind == .organism || kind == .rapplication else {
                 throw Problem(.badRequest, "kind must be organism or rapplication")
             }
@@ -94,7 +96,9 @@ extension Routes {
             o.mint = ("rar", "registry-bundle")
             o.signingKey = state.signingKey
             let result: EggPackResult
-            do { result = try EggPacker.pack(kind: kind, source: dir, options: o) } catch { throw Problem(.internalServerError, "packing failed: \(error)") }
+            do { result = try EggPacker.pack(kind: kind, source: dir, options: o) } catch {
+                throw Problem(.unprocessableContent, "these agents do not make a valid \(kind.rawValue) egg: \(error)")
+            }
             return HTTP.bytes(result.bytes, type: "application/zip",
                               headers: [.contentDisposition: "attachment; filename=\"\(kind.rawValue).egg\"", .cacheControl: "no-store"])
         }

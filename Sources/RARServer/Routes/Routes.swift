@@ -42,6 +42,69 @@ enum HTTP {
         return v
     }
 
+    /// A JSON object body with typed members: a member of the wrong type is a 400, never ignored.
+    static func fields(_ request: Request, limit: Int) async throws -> Fields {
+        Fields(value: try await jsonObject(request, limit: limit))
+    }
+
+    struct Fields {
+        let value: JSONValue
+        func present(_ k: String) -> JSONValue? {
+            guard let v = value[k], v != .null else { return nil }
+            return v
+        }
+        func string(_ k: String) throws -> String? {
+            guard let v = present(k) else { return nil }
+            guard let s = v.stringValue else { throw Problem(.badRequest, "'\(k)' must be a string") }
+            return s
+        }
+        /// A human-readable text: no control characters, at most `max` characters.
+        func text(_ k: String, max: Int) throws -> String? {
+            guard let s = try string(k) else { return nil }
+            guard s.count <= max else { throw Problem(.badRequest, "'\(k)' is longer than \(max) characters") }
+            guard !s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw Problem(.badRequest, "'\(k)' may not contain control characters")
+            }
+            return s
+        }
+        func bool(_ k: String) throws -> Bool? {
+            guard let v = present(k) else { return nil }
+            guard case .bool(let b) = v else { throw Problem(.badRequest, "'\(k)' must be true or false") }
+            return b
+        }
+        func int(_ k: String) throws -> Int? {
+            guard let v = present(k) else { return nil }
+            guard case .int(let i) = v else { throw Problem(.badRequest, "'\(k)' must be an integer") }
+            return i
+        }
+        func strings(_ k: String, max: Int = 256) throws -> [String]? {
+            guard let v = present(k) else { return nil }
+            guard let items = v.arrayValue, items.count <= max else { throw Problem(.badRequest, "'\(k)' must be an array of at most \(max) strings") }
+            return try items.map { i in
+                guard let s = i.stringValue else { throw Problem(.badRequest, "'\(k)' must contain only strings") }
+                return s
+            }
+        }
+    }
+
+    /// Integer query parameter: absent → nil, malformed → 400.
+    static func intQuery(_ request: Request, _ key: String) throws -> Int? {
+        guard let s = query(request, key) else { return nil }
+        guard let n = Int(s) else { throw Problem(.badRequest, "'\(key)' must be an integer") }
+        return n
+    }
+
+    /// `If-None-Match` against an ETag: lists, weak validators and `*`.
+    static func notModified(_ request: Request, etag: String) -> Bool {
+        guard let h = request.headers[.ifNoneMatch] else { return false }
+        return h.split(separator: ",").contains { part in
+            var t = part.trimmingCharacters(in: .whitespaces)
+            if t == "*" { return true }
+            if t.hasPrefix("W/") { t.removeFirst(2) }
+            return t == etag
+        }
+    }
+
     static func query(_ request: Request, _ key: String) -> String? {
         request.uri.queryParameters.get(key)
     }

@@ -28,11 +28,18 @@ extension Routes {
         }
         let snap = try await state.live.current()
         guard let bytes = snap.files[path] ?? snap.files[path + "/index.html"] ?? (path == "index.html" ? fallbackIndex(snap) : nil) else {
+            // A GET to an API path that only takes other methods: 405, not a missing file.
+            let allowed = state.routes.methods(for: "/" + path, ignoringCatchAll: true)
+            if !allowed.isEmpty && !allowed.contains("GET") {
+                var p = Problem(.methodNotAllowed, "GET is not supported here; use \(allowed.joined(separator: ", "))")
+                p.headers[.allow] = allowed.joined(separator: ", ")
+                throw p
+            }
             throw Problem(.notFound, "no such file: /\(path)")
         }
         let etag = "\"\(BuildSupport.sha256Hex(bytes).prefix(32))\""
         let headers: HTTPFields = [.eTag: etag, .cacheControl: "public, max-age=0, must-revalidate"]
-        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
+        if HTTP.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
         return HTTP.bytes(bytes, type: contentType(path), headers: headers)
     }
 

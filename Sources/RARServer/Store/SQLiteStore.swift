@@ -57,11 +57,13 @@ public final class SQLiteStore: RegistryStore {
 
     // MARK: helpers
 
-    /// Run a state change: one transaction that also bumps the generation.
-    func change<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// Run a state change in one transaction. `content` changes (what registry.json or the
+    /// catalog shows) also bump the generation that keys every server's caches.
+    func change<T: Sendable>(content: Bool = false, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write { db in
                 let r = try body(db)
+                guard content else { return r }
                 try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'changed_at'", arguments: [String(Int(Date().timeIntervalSince1970))])
                 return r
@@ -260,7 +262,7 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func transferNamespace(_ name: String, to owner: Owner, actor: String) async throws {
-        try await change { db in
+        try await change(content: true) { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM namespaces WHERE name = ?", arguments: [name]) != nil else {
                 throw StoreError.notFound("no namespace \(name)")
             }
@@ -321,7 +323,7 @@ public final class SQLiteStore: RegistryStore {
 
     public func publish(_ v: NewVersion) async throws -> (AgentRecord, VersionRecord) {
         guard let (publisher, slug) = Names.split(v.name) else { throw StoreError.invalid("'\(v.name)' is not @publisher/slug") }
-        return try await change { db in
+        return try await change(content: true) { db in
             if try Int.fetchOne(db, sql: "SELECT 1 FROM namespaces WHERE name = ?", arguments: [publisher]) == nil {
                 guard v.createNamespace else { throw StoreError.forbidden("namespace \(publisher) does not exist; an admin creates it") }
                 try Self.insertNamespace(db, publisher, .user(v.actor))
@@ -384,7 +386,7 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func setYanked(_ name: String, version: String, yanked: Bool, reason: String?, actor: String) async throws {
-        try await change { db in
+        try await change(content: true) { db in
             let id = try Self.agentID(db, name)
             try Self.versionExists(db, id, name, version)
             try db.execute(sql: "UPDATE versions SET yanked = ?, yank_reason = ? WHERE agent_id = ? AND version = ?",
@@ -395,7 +397,7 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func setDeprecated(_ name: String, message: String?, actor: String) async throws {
-        try await change { db in
+        try await change(content: true) { db in
             let id = try Self.agentID(db, name)
             try db.execute(sql: "UPDATE agents SET deprecated = ? WHERE id = ?", arguments: [message, id])
             try Self.audit(db, actor, message == nil ? "agent.undeprecate" : "agent.deprecate", name, .object([("message", message.map { .string($0) } ?? .null)]))
@@ -403,7 +405,7 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func deleteVersion(_ name: String, version: String, notBefore: String, actor: String) async throws {
-        try await change { db in
+        try await change(content: true) { db in
             let id = try Self.agentID(db, name)
             try Self.versionExists(db, id, name, version)
             let published = try String.fetchOne(db, sql: "SELECT published_at FROM versions WHERE agent_id = ? AND version = ?", arguments: [id, version]) ?? ""
@@ -418,7 +420,7 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func setTier(_ name: String, tier: String, actor: String) async throws {
-        try await change { db in
+        try await change(content: true) { db in
             let id = try Self.agentID(db, name)
             try db.execute(sql: "UPDATE agents SET tier = ? WHERE id = ?", arguments: [tier, id])
             try Self.audit(db, actor, "agent.tier", name, .object([("tier", .string(tier))]))
