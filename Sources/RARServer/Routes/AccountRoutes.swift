@@ -36,7 +36,7 @@ extension Routes {
         router.post("/api/v1/tokens") { request, context -> Response in
             let p = try await state.auth.require(request, .read)
             try limit(state, "token", p, context)
-            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["user", "scopes", "expires_in_days", "label"])
             var target = p.user
             if let u = try body.string("user"), u != p.user.name {
                 guard p.isAdmin else { throw Problem(.forbidden, "only admins create tokens for other users") }
@@ -89,7 +89,7 @@ extension Routes {
 
         router.post("/api/v1/admin/users") { request, context -> Response in
             let p = try await admin(request, context)
-            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["name", "admin"])
             guard let name = try body.string("name") else { throw Problem(.badRequest, "give the user's name") }
             let u = try await store.createUser(name: name, admin: try body.bool("admin") ?? false, actor: p.user.name)
             return HTTP.json(.object([("name", .string(u.name)), ("admin", .bool(u.isAdmin)), ("created_at", .string(u.createdAt))]), .created)
@@ -104,7 +104,7 @@ extension Routes {
 
         router.post("/api/v1/admin/teams") { request, context -> Response in
             let p = try await admin(request, context)
-            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["name", "members"])
             guard let name = try body.string("name") else { throw Problem(.badRequest, "give the team's name") }
             let members = try body.strings("members") ?? []
             try await store.createTeam(name: name, members: members, actor: p.user.name)
@@ -114,7 +114,7 @@ extension Routes {
         router.post("/api/v1/admin/teams/:team/members") { request, context -> Response in
             let p = try await admin(request, context)
             let team = try HTTP.param(context, "team")
-            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["user"])
             guard let user = try body.string("user") else { throw Problem(.badRequest, "give the user to add") }
             try await store.addTeamMember(team: team, user: user, actor: p.user.name)
             return HTTP.json(.object([("team", .string(team)), ("user", .string(user))]))
@@ -122,7 +122,7 @@ extension Routes {
 
         router.post("/api/v1/admin/namespaces") { request, context -> Response in
             let p = try await admin(request, context)
-            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["name", "owner"])
             guard let raw = try body.string("name") else { throw Problem(.badRequest, "give the namespace name (@publisher)") }
             let ownerText = try body.string("owner") ?? p.user.name
             guard let owner = Owner(parsing: ownerText) else { throw Problem(.badRequest, "owner must be a user name or team:NAME") }
@@ -133,7 +133,7 @@ extension Routes {
         router.post("/api/v1/admin/namespaces/:namespace/transfer") { request, context -> Response in
             let p = try await admin(request, context)
             let ns = Names.namespace(fromSegment: try HTTP.param(context, "namespace"))
-            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["owner"])
             guard let o = try body.string("owner"), let owner = Owner(parsing: o) else { throw Problem(.badRequest, "owner must be a user name or team:NAME") }
             try await store.transferNamespace(ns, to: owner, actor: p.user.name)
             return HTTP.json(.object([("name", .string(ns)), ("owner", .string(owner.description))]))

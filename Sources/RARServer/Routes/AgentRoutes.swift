@@ -200,7 +200,7 @@ extension Routes {
         router.post("/api/v1/agents/:publisher/:slug/versions/:version/yank") { request, context -> Response in
             let name = try HTTP.agentName(context), version = try HTTP.version(context)
             let p = try await owner(request, context, name, .yank)
-            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["reason"])
             guard let reason = try body.text("reason", max: 500), !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw Problem(.badRequest, "a yank needs a reason (1–500 characters)")
             }
@@ -219,8 +219,7 @@ extension Routes {
         router.post("/api/v1/agents/:publisher/:slug/deprecate") { request, context -> Response in
             let name = try HTTP.agentName(context)
             let p = try await owner(request, context, name, .yank)
-            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
-            guard body.present("message") != nil else { throw Problem(.badRequest, "give a message (an empty one removes the deprecation)") }
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["message"])
             let raw = (try body.text("message", max: 500) ?? "").trimmingCharacters(in: .whitespaces)
             let message = raw.isEmpty ? nil : raw
             try await state.store.setDeprecated(name, message: message, actor: p.user.name)
@@ -239,7 +238,7 @@ extension Routes {
             let p = try await state.auth.require(request, .admin)
             try limit(state, "admin", p, context)
             let name = try HTTP.agentName(context)
-            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["tier"])
             guard let tier = try body.string("tier"), Rules.tiers.contains(tier) else {
                 throw Problem(.badRequest, "tier must be one of \(Rules.tiers.joined(separator: ", "))")
             }

@@ -35,7 +35,7 @@ extension Routes {
 
         router.post("/api/v1/eggs/forge") { request, context -> Response in
             try limit(state, "read", try? await state.auth.principal(request), context)
-            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["agents"])
             let names = try body.strings("agents") ?? []
             let snap = try await state.live.current()
             let list = try agents(named: names, snap: snap)
@@ -65,7 +65,7 @@ extension Routes {
 
         router.post("/api/v1/eggs/download") { request, context -> Response in
             try limit(state, "read", try? await state.auth.principal(request), context)
-            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes)
+            let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["agents", "compact", "kind"])
             let snap = try await state.live.current()
             var names = try body.strings("agents") ?? []
             if let c = try body.string("compact") {

@@ -43,16 +43,19 @@ enum HTTP {
     }
 
     /// A JSON object body with typed members: a member of the wrong type is a 400, never ignored.
-    static func fields(_ request: Request, limit: Int) async throws -> Fields {
-        Fields(value: try await jsonObject(request, limit: limit))
+    /// Members outside `allowed` are a 400, so a misspelt member never passes silently.
+    static func fields(_ request: Request, limit: Int, allowed: Set<String>) async throws -> Fields {
+        let v = try await jsonObject(request, limit: limit)
+        if let unknown = v.objectValue?.map(\.0).first(where: { !allowed.contains($0) }) {
+            throw Problem(.badRequest, "unknown member '\(unknown)'; this endpoint takes \(allowed.sorted().joined(separator: ", "))")
+        }
+        return Fields(value: v)
     }
 
     struct Fields {
         let value: JSONValue
-        func present(_ k: String) -> JSONValue? {
-            guard let v = value[k], v != .null else { return nil }
-            return v
-        }
+        /// The member, when given; an explicit null is a type error like any other.
+        func present(_ k: String) -> JSONValue? { value[k] }
         func string(_ k: String) throws -> String? {
             guard let v = present(k) else { return nil }
             guard let s = v.stringValue else { throw Problem(.badRequest, "'\(k)' must be a string") }
@@ -74,8 +77,11 @@ enum HTTP {
         }
         func int(_ k: String) throws -> Int? {
             guard let v = present(k) else { return nil }
-            guard case .int(let i) = v else { throw Problem(.badRequest, "'\(k)' must be an integer") }
-            return i
+            switch v {
+            case .int(let i): return i
+            case .double(let d) where d.rounded() == d && abs(d) < 1e15: return Int(d)
+            default: throw Problem(.badRequest, "'\(k)' must be an integer")
+            }
         }
         func strings(_ k: String, max: Int = 256) throws -> [String]? {
             guard let v = present(k) else { return nil }
@@ -90,8 +96,11 @@ enum HTTP {
     /// Integer query parameter: absent → nil, malformed → 400.
     static func intQuery(_ request: Request, _ key: String) throws -> Int? {
         guard let s = query(request, key) else { return nil }
-        guard let n = Int(s) else { throw Problem(.badRequest, "'\(key)' must be an integer") }
-        return n
+        if let n = Int(s) { return n }
+        // Integers beyond 64 bits are still integers: clamp them.
+        let digits = s.hasPrefix("-") ? s.dropFirst() : Substring(s)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { throw Problem(.badRequest, "'\(key)' must be an integer") }
+        return s.hasPrefix("-") ? Int.min : Int.max
     }
 
     /// `If-None-Match` against an ETag: lists, weak validators and `*`.
