@@ -882,6 +882,7 @@ paths:
           content:
             application/json:
               schema: {$ref: '#/components/schemas/AuditPage'}
+        '400': {$ref: '#/components/responses/BadRequest'}
         '401': {$ref: '#/components/responses/Unauthorized'}
         '403': {$ref: '#/components/responses/Forbidden'}
         '429': {$ref: '#/components/responses/RateLimited'}
@@ -1402,7 +1403,7 @@ components:
       description: The compact string is well-formed text but not a valid compact egg string.
       content:
         application/problem+json:
-          schema: {$ref: '#/components/schemas/Problem422'}
+          schema: {$ref: '#/components/schemas/CompactStringProblem'}
     RateLimited:
       description: Rate limit reached.
       headers:
@@ -1481,10 +1482,13 @@ components:
             - urn:rar:problem:unauthorized
             - urn:rar:problem:forbidden
             - urn:rar:problem:not-found
+            - urn:rar:problem:method-not-allowed
             - urn:rar:problem:conflict
             - urn:rar:problem:gone
             - urn:rar:problem:too-large
             - urn:rar:problem:invalid-agent
+            - urn:rar:problem:invalid-incantation
+            - urn:rar:problem:invalid-compact-string
             - urn:rar:problem:rate-limited
             - urn:rar:problem:unavailable
             - about:blank
@@ -1558,8 +1562,17 @@ components:
         - required: [diagnostics]
     IncantationProblem:
       allOf:
-        - $ref: '#/components/schemas/Problem422'
-        - required: [token_count, suggestions]
+        - $ref: '#/components/schemas/Problem'
+        - properties:
+            type: {const: urn:rar:problem:invalid-incantation}
+            status: {const: 422}
+          required: [token_count, suggestions]
+    CompactStringProblem:
+      allOf:
+        - $ref: '#/components/schemas/Problem'
+        - properties:
+            type: {const: urn:rar:problem:invalid-compact-string}
+            status: {const: 422}
     Problem429:
       allOf:
         - $ref: '#/components/schemas/Problem'
@@ -1751,6 +1764,7 @@ components:
     # ------------------------------------------------------------ lifecycle
     YankRequest:
       type: object
+      additionalProperties: false
       required: [reason]
       properties:
         reason:
@@ -1758,7 +1772,7 @@ components:
           type: string
           minLength: 1
           maxLength: 500
-          pattern: '\S'
+          pattern: '^[^\x00-\x1F\x7F-\x9F]*\S[^\x00-\x1F\x7F-\x9F]*$'
           example: leaks the API key in debug output
     YankResult:
       type: object
@@ -1777,11 +1791,13 @@ components:
         yanked: {const: false}
     DeprecateRequest:
       type: object
+      additionalProperties: false
       properties:
         message:
           description: Deprecation message (at most 500 characters after trimming); empty removes the deprecation.
           type: string
           maxLength: 500
+          pattern: '^[^\x00-\x1F\x7F-\x9F]*$'
           example: use @acme/release_notes_v2
     DeprecateResult:
       type: object
@@ -1799,6 +1815,7 @@ components:
         note: {type: string}
     TierRequest:
       type: object
+      additionalProperties: false
       required: [tier]
       properties:
         tier: {$ref: '#/components/schemas/Tier'}
@@ -1906,6 +1923,7 @@ components:
     # ------------------------------------------------------------ eggs
     ForgeRequest:
       type: object
+      additionalProperties: false
       required: [agents]
       properties:
         agents:
@@ -1954,6 +1972,7 @@ components:
         preview: {$ref: '#/components/schemas/Card'}
     DownloadRequest:
       type: object
+      additionalProperties: false
       anyOf:
         - required: [agents]
         - required: [compact]
@@ -2037,6 +2056,7 @@ components:
           items: {$ref: '#/components/schemas/Token'}
     TokenRequest:
       type: object
+      additionalProperties: false
       properties:
         user:
           description: Whose token (default the caller; others need an admin token).
@@ -2055,6 +2075,7 @@ components:
         label:
           type: string
           maxLength: 100
+          pattern: '^[^\x00-\x1F\x7F-\x9F]*$'
           default: ''
     RevokeResult:
       type: object
@@ -2080,6 +2101,7 @@ components:
           items: {$ref: '#/components/schemas/User'}
     UserRequest:
       type: object
+      additionalProperties: false
       required: [name]
       properties:
         name: {$ref: '#/components/schemas/AccountName'}
@@ -2092,6 +2114,7 @@ components:
         members: {type: array, items: {type: string}}
     TeamRequest:
       type: object
+      additionalProperties: false
       required: [name]
       properties:
         name: {$ref: '#/components/schemas/AccountName'}
@@ -2100,6 +2123,7 @@ components:
           items: {$ref: '#/components/schemas/AccountName'}
     TeamMemberRequest:
       type: object
+      additionalProperties: false
       required: [user]
       properties:
         user: {$ref: '#/components/schemas/AccountName'}
@@ -2111,12 +2135,14 @@ components:
         user: {type: string}
     NamespaceRequest:
       type: object
+      additionalProperties: false
       required: [name]
       properties:
         name: {$ref: '#/components/schemas/PublisherSegment'}
         owner: {$ref: '#/components/schemas/Owner'}
     TransferRequest:
       type: object
+      additionalProperties: false
       required: [owner]
       properties:
         owner: {$ref: '#/components/schemas/Owner'}

@@ -45,7 +45,7 @@ extension Routes {
             }
             // Default: your own token's scopes for yourself; read, publish and yank for others.
             var scopes: Set<Scope> = target.id == p.user.id ? p.token.scopes : [.read, .publish, .yank]
-            if let list = try body.strings("scopes", max: 8) {
+            if let list = try body.strings("scopes") {
                 scopes = []
                 for name in list {
                     guard let sc = Scope(rawValue: name) else {
@@ -152,7 +152,7 @@ extension Routes {
 
         router.get("/api/v1/audit") { request, context -> Response in
             _ = try await admin(request, context)
-            let after = Int64(try HTTP.intQuery(request, "after") ?? 0)
+            let after = Int64(try HTTP.intQuery(request, "after", clamp: false) ?? 0)
             let lim = min(max(try HTTP.intQuery(request, "limit") ?? 100, 1), 1000)
             let events = try await store.audit(after: after, limit: lim)
             return HTTP.json(.object([

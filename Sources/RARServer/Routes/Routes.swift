@@ -94,12 +94,12 @@ enum HTTP {
     }
 
     /// Integer query parameter: absent → nil, malformed → 400.
-    static func intQuery(_ request: Request, _ key: String) throws -> Int? {
+    static func intQuery(_ request: Request, _ key: String, clamp: Bool = true) throws -> Int? {
         guard let s = query(request, key) else { return nil }
         if let n = Int(s) { return n }
         // Integers beyond 64 bits are still integers: clamp them.
         let digits = s.hasPrefix("-") ? s.dropFirst() : Substring(s)
-        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { throw Problem(.badRequest, "'\(key)' must be an integer") }
+        guard clamp, !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { throw Problem(.badRequest, "'\(key)' must be a 64-bit integer") }
         return s.hasPrefix("-") ? Int.min : Int.max
     }
 
