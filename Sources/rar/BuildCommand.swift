@@ -51,6 +51,7 @@ struct BuildCommand: ParsableCommand {
         opt.keepGoing = keepGoing
         opt.strict = strict
         opt.useCache = !noCache
+        opt.renderDocstrings = !noCatalog
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: out, isDirectory: &isDir), isDir.boolValue { opt.previousOutput = out }
         if let e = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let secs = Int(e) {

@@ -32,7 +32,7 @@ public struct CatalogVersion: Sendable {
 /// build's `_` fields) and the file's bytes. A server builds this from the same two things.
 public struct CatalogAgent: Sendable {
     /// A registry.json agent entry.
-    public var entry: JSONValue
+    public let entry: JSONValue
     /// The agent file as published (nil: no source view, docstring from `docstring` only).
     public var source: [UInt8]?
     /// The cleaned module docstring; nil = read it from `source`.
@@ -47,12 +47,21 @@ public struct CatalogAgent: Sendable {
     public var downloadPath: String?
     /// The agent page, relative to the site root (default `Catalog.agentPagePath(name)`).
     public var pagePath: String
+    /// Safe docstring HTML rendered earlier (the build's facts); wins over `docstring`.
+    var docstringHTML: String?
+    let seed: CardSeed?
+    /// `word-word-…` of the seed and of the earlier seeds.
+    let incantation: String?
+    let aliasIncantations: [String]
 
     public init(entry: JSONValue, source: [UInt8]? = nil) {
         self.entry = entry
         self.source = source
         let name = entry["name"]?.stringValue ?? ""
-        if let seed = entry["_seed"].flatMap(BuildSupport.seedValue) { cardPath = "cards/\(seed).svg" }
+        seed = entry["_seed"].flatMap(BuildSupport.seedValue)
+        if let seed { cardPath = "cards/\(seed).svg" }
+        incantation = seed.flatMap(StaticAPI.incantationSlug)
+        aliasIncantations = (entry["_seed_aliases"]?.arrayValue ?? []).compactMap(BuildSupport.seedValue).compactMap(StaticAPI.incantationSlug)
         downloadPath = entry["_file"]?.stringValue
         pagePath = Catalog.agentPagePath(name)
     }
@@ -68,11 +77,6 @@ public struct CatalogAgent: Sendable {
     var type: String { nonEmpty(entry["type"]?.stringValue) ?? "agent" }
     var tags: [String] { entry["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
     var sha256: String { entry["_sha256"]?.stringValue ?? entry["_stub_sha256"]?.stringValue ?? "" }
-    var seed: CardSeed? { entry["_seed"].flatMap(BuildSupport.seedValue) }
-    var incantation: String? { seed.flatMap(StaticAPI.incantationSlug) }
-    var aliasIncantations: [String] {
-        (entry["_seed_aliases"]?.arrayValue ?? []).compactMap(BuildSupport.seedValue).compactMap(StaticAPI.incantationSlug)
-    }
     var sortKey: String { displayName.lowercased() + "\u{0}" + name }
 }
 
@@ -122,11 +126,16 @@ public enum Catalog {
         return "catalog/\(publisherSegment(p))/\(file).html"
     }
 
-    /// `@pub` → `catalog/@pub/index.html`.
-    public static func publisherPagePath(_ publisher: String) -> String { "catalog/\(publisherSegment(publisher))/index.html" }
+    /// `@pub` → `catalog/@pub/index.html`; further pages `catalog/@pub/pages/N.html` (a
+    /// directory, so no agent file can collide with them).
+    public static func publisherPagePath(_ publisher: String, page: Int = 1) -> String {
+        page <= 1 ? "catalog/\(publisherSegment(publisher))/index.html" : "catalog/\(publisherSegment(publisher))/pages/\(page).html"
+    }
 
-    /// `devtools` → `catalog/category/devtools.html`.
-    public static func categoryPagePath(_ category: String) -> String { "catalog/category/\(segment(category)).html" }
+    /// `devtools` → `catalog/category/devtools.html`; further pages `catalog/category/devtools/N.html`.
+    public static func categoryPagePath(_ category: String, page: Int = 1) -> String {
+        page <= 1 ? "catalog/category/\(segment(category)).html" : "catalog/category/\(segment(category))/\(page).html"
+    }
 
     /// Page 1 is `index.html`; page n is `catalog/page/n.html`.
     public static func indexPagePath(page: Int) -> String { page <= 1 ? "index.html" : "catalog/page/\(page).html" }
@@ -153,20 +162,26 @@ public enum Catalog {
     /// Catalog agents for a build's entries; docstrings come from the build's file facts.
     static func agents(build: RegistryBuild, sources: [String: [UInt8]]) -> [CatalogAgent] {
         var docs: [String: String] = [:]
-        for f in build.facts { if let d = f.docstring { docs[f.path] = d } }
+        if build.docstringsRendered { for f in build.facts { docs[f.path] = f.docstringHTML ?? "" } }  // "" = no docstring
         return build.agents.map { e in
             let file = e["_file"]?.stringValue ?? ""
             var a = CatalogAgent(entry: e, source: sources[file])
-            a.docstring = docs[file]
+            a.docstringHTML = docs[file]
             return a
         }
     }
 
     /// Directories `generate` writes into (relative, parents first).
-    static func directories(agents: [CatalogAgent]) -> [String] {
+    static func directories(agents: [CatalogAgent], pageSize: Int) -> [String] {
         var dirs: Set<String> = ["catalog", assetsDir, "catalog/page", "catalog/category"]
         for a in agents { dirs.insert((a.pagePath as NSString).deletingLastPathComponent) }
-        for p in Set(agents.map(\.publisher)) { dirs.insert((publisherPagePath(p) as NSString).deletingLastPathComponent) }
+        var perPublisher: [String: Int] = [:], perCategory: [String: Int] = [:]
+        for a in agents { perPublisher[a.publisher, default: 0] += 1; perCategory[a.category, default: 0] += 1 }
+        for (p, n) in perPublisher {
+            dirs.insert((publisherPagePath(p) as NSString).deletingLastPathComponent)
+            if n > pageSize { dirs.insert((publisherPagePath(p, page: 2) as NSString).deletingLastPathComponent) }
+        }
+        for (c, n) in perCategory where n > pageSize { dirs.insert((categoryPagePath(c, page: 2) as NSString).deletingLastPathComponent) }
         return dirs.sorted()
     }
 
@@ -192,19 +207,23 @@ public enum Catalog {
         for (name, bytes) in site.assets where options.live || name != "live.js" { emit("\(assetsDir)/\(name)", bytes) }
         emit(dataScriptPath, dataScript(agents: agents))
         emit(wordsScriptPath, wordsScript())
-        emit(resolvePagePath, try ctx.resolvePage())
-        if options.live { emit(accountPagePath, try ctx.accountPage()) }
 
-        let listing = ctx.sortedRows
-        let pages = max(1, (listing.count + options.pageSize - 1) / max(1, options.pageSize))
-        for p in 1...pages { emit(indexPagePath(page: p), try ctx.indexPage(page: p)) }
-        for (pub, members) in ctx.byPublisher { emit(publisherPagePath(pub), try ctx.publisherPage(pub, members)) }
-        for (cat, members) in ctx.byCategory { emit(categoryPagePath(cat), try ctx.categoryPage(cat, members)) }
-
+        // Every page is a job; the jobs run in parallel and write as they finish.
+        var jobs: [(String, () throws -> [UInt8])] = []
+        jobs.append((resolvePagePath, { try ctx.resolvePage() }))
+        if options.live { jobs.append((accountPagePath, { try ctx.accountPage() })) }
+        for p in 1...ctx.pageCount(ctx.sortedRows.count) { jobs.append((indexPagePath(page: p), { try ctx.indexPage(page: p) })) }
+        for (pub, members) in ctx.byPublisher {
+            for p in 1...ctx.pageCount(members.count) { jobs.append((publisherPagePath(pub, page: p), { try ctx.publisherPage(pub, members, page: p) })) }
+        }
+        for (cat, members) in ctx.byCategory {
+            for p in 1...ctx.pageCount(members.count) { jobs.append((categoryPagePath(cat, page: p), { try ctx.categoryPage(cat, members, page: p) })) }
+        }
+        for a in agents { jobs.append((a.pagePath, { try ctx.agentPage(a) })) }
         let failures = FailureBox()
-        let agentsCopy = agents
-        _ = ParallelMap.map(Array(agentsCopy.indices)) { i -> Int in
-            do { emit(agentsCopy[i].pagePath, try ctx.agentPage(agentsCopy[i])) } catch { failures.add("\(agentsCopy[i].name): \(error)") }
+        let all = jobs
+        _ = ParallelMap.map(Array(all.indices)) { i -> Int in
+            do { emit(all[i].0, try all[i].1()) } catch { failures.add("\(all[i].0): \(error)") }
             return 0
         }
         if let bad = failures.first { throw CatalogError.site("cannot render \(bad)") }
@@ -222,16 +241,16 @@ public enum Catalog {
         try Context(site: CatalogSite.load(options.siteDir), options: options, agents: []).agentPage(agent)
     }
 
-    /// A publisher's page listing `agents` (the caller passes that publisher's agents).
-    public static func publisherPage(_ publisher: String, agents: [CatalogAgent], options: CatalogOptions) throws -> [UInt8] {
-        let ctx = try Context(site: CatalogSite.load(options.siteDir), options: options, agents: agents)
-        return try ctx.publisherPage(publisher, ctx.sortedRows.filter { $0.publisher == publisher })
+    /// Page `page` of a publisher's listing (pass that publisher's agents; others are ignored).
+    public static func publisherPage(_ publisher: String, agents: [CatalogAgent], page: Int = 1, options: CatalogOptions) throws -> [UInt8] {
+        let ctx = try Context(site: CatalogSite.load(options.siteDir), options: options, agents: agents.filter { $0.publisher == publisher })
+        return try ctx.publisherPage(publisher, ctx.sortedRows, page: page)
     }
 
-    /// A category's page listing `agents` (the caller passes that category's agents).
-    public static func categoryPage(_ category: String, agents: [CatalogAgent], options: CatalogOptions) throws -> [UInt8] {
-        let ctx = try Context(site: CatalogSite.load(options.siteDir), options: options, agents: agents)
-        return try ctx.categoryPage(category, ctx.sortedRows.filter { $0.category == category })
+    /// Page `page` of a category's listing (pass that category's agents; others are ignored).
+    public static func categoryPage(_ category: String, agents: [CatalogAgent], page: Int = 1, options: CatalogOptions) throws -> [UInt8] {
+        let ctx = try Context(site: CatalogSite.load(options.siteDir), options: options, agents: agents.filter { $0.category == category })
+        return try ctx.categoryPage(category, ctx.sortedRows, page: page)
     }
 
     /// The incantation resolver (`catalog/resolve.html`); `agents` only supply an example.

@@ -67,6 +67,9 @@ extension Catalog {
 
         func render(_ template: String, _ d: [String: Any]) throws -> [UInt8] { try site.render(template, d) }
 
+        var pageSize: Int { max(1, options.pageSize) }
+        func pageCount(_ n: Int) -> Int { max(1, (n + pageSize - 1) / pageSize) }
+
         func facets(_ groups: [(String, [Row])], href: (String) -> String) -> [[String: Any]] {
             groups.map { ["value": $0.0, "count": $0.1.count, "href": href($0.0)] }
         }
@@ -82,8 +85,8 @@ extension Catalog {
         // MARK: pages
 
         func indexPage(page requested: Int) throws -> [UInt8] {
-            let size = max(1, options.pageSize)
-            let pages = max(1, (sortedRows.count + size - 1) / size)
+            let size = pageSize
+            let pages = pageCount(sortedRows.count)
             let page = min(max(1, requested), pages)
             let slice = sortedRows.dropFirst((page - 1) * size).prefix(size)
             let path = Catalog.indexPagePath(page: page)
@@ -93,6 +96,7 @@ extension Catalog {
             d["pagination"] = pagination(page: page, pages: pages, total: sortedRows.count, first: (page - 1) * size + 1,
                                          last: (page - 1) * size + slice.count, path: Catalog.indexPagePath)
             if page > 1 {
+                d["has_facets"] = false
                 d["kind_label"] = "All agents"
                 d["heading"] = "All agents, page \(page) of \(pages)"
                 d["intro"] = lead + " Sorted by name."
@@ -100,8 +104,8 @@ extension Catalog {
             }
             d["nav_agents"] = true
             d["stats"] = ["agents": sortedRows.count, "publishers": byPublisher.count, "categories": byCategory.count]
-            d["categories"] = facets(byCategory, href: Catalog.categoryPagePath)
-            d["publishers"] = facets(byPublisher, href: Catalog.publisherPagePath)
+            d["categories"] = facets(byCategory, href: { Catalog.categoryPagePath($0) })
+            d["publishers"] = facets(byPublisher, href: { Catalog.publisherPagePath($0) })
             var tiers: [String: Int] = [:], types: [String: Int] = [:]
             for r in sortedRows { tiers[r.tier, default: 0] += 1; types[r.type, default: 0] += 1 }
             let tierOrder = ["official", "verified", "community", "experimental", "frontier", "private"]
@@ -115,37 +119,45 @@ extension Catalog {
             return try render("index", d)
         }
 
-        func listingPage(path: String, kind: String, label: String, heading: String, intro: String, rows: [Row],
-                         facetLabel: String, facets: [[String: Any]]) throws -> [UInt8] {
-            var d = common(path: path, kind: kind, title: heading, description: intro)
+        /// A publisher or category listing, paginated like the index.
+        func listingPage(kind: String, label: String, heading: String, intro: String, rows: [Row], page requested: Int,
+                         path: (Int) -> String, facetLabel: String, facets: [[String: Any]]) throws -> [UInt8] {
+            let pages = pageCount(rows.count)
+            let page = min(max(1, requested), pages)
+            let slice = rows.dropFirst((page - 1) * pageSize).prefix(pageSize)
+            var d = common(path: path(page), kind: kind, title: page == 1 ? heading : "\(heading), page \(page)", description: intro)
             d["kind_label"] = label
             d["heading"] = heading
             d["intro"] = intro
-            d["agents"] = rows.map(\.dict)
+            d["agents"] = slice.map(\.dict)
             d["facet_label"] = facetLabel
             d["facets"] = facets
             d["has_facets"] = facets.count > 1
+            if pages > 1 {
+                d["pagination"] = pagination(page: page, pages: pages, total: rows.count, first: (page - 1) * pageSize + 1,
+                                             last: (page - 1) * pageSize + slice.count, path: path)
+            }
             return try render("listing", d)
         }
 
-        func publisherPage(_ publisher: String, _ rows: [Row]) throws -> [UInt8] {
+        func publisherPage(_ publisher: String, _ rows: [Row], page: Int = 1) throws -> [UInt8] {
             var cats: [String: Int] = [:]
             for r in rows { cats[r.category, default: 0] += 1 }
             let facets: [[String: Any]] = cats.keys.sorted().map { ["value": $0, "count": cats[$0]!, "href": Catalog.categoryPagePath($0)] }
             let n = rows.count
-            return try listingPage(path: Catalog.publisherPagePath(publisher), kind: "publisher", label: "Publisher", heading: publisher,
-                                   intro: "\(n) \(n == 1 ? "agent" : "agents") published by \(publisher).", rows: rows,
-                                   facetLabel: "Categories", facets: facets)
+            return try listingPage(kind: "publisher", label: "Publisher", heading: publisher,
+                                   intro: "\(n) \(n == 1 ? "agent" : "agents") published by \(publisher).", rows: rows, page: page,
+                                   path: { Catalog.publisherPagePath(publisher, page: $0) }, facetLabel: "Categories", facets: facets)
         }
 
-        func categoryPage(_ category: String, _ rows: [Row]) throws -> [UInt8] {
+        func categoryPage(_ category: String, _ rows: [Row], page: Int = 1) throws -> [UInt8] {
             var pubs: [String: Int] = [:]
             for r in rows { pubs[r.publisher, default: 0] += 1 }
             let facets: [[String: Any]] = pubs.keys.sorted().map { ["value": $0, "count": pubs[$0]!, "href": Catalog.publisherPagePath($0)] }
             let n = rows.count
-            return try listingPage(path: Catalog.categoryPagePath(category), kind: "category", label: "Category", heading: category,
-                                   intro: "\(n) \(n == 1 ? "agent" : "agents") in \(category).", rows: rows,
-                                   facetLabel: "Publishers", facets: facets)
+            return try listingPage(kind: "category", label: "Category", heading: category,
+                                   intro: "\(n) \(n == 1 ? "agent" : "agents") in \(category).", rows: rows, page: page,
+                                   path: { Catalog.categoryPagePath(category, page: $0) }, facetLabel: "Publishers", facets: facets)
         }
 
         func resolvePage() throws -> [UInt8] {
@@ -201,13 +213,18 @@ extension Catalog {
                 d["incantation_words"] = inc.split(separator: "-").map { $0.uppercased() }
                 d["has_incantation"] = true
             }
-            // Docstring and source.
-            var doc = a.docstring
-            if doc == nil, let src = a.source { doc = AgentFile(path: file, bytes: src).docstring }
-            if let doc, !doc.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { d["docstring_html"] = DocstringHTML.render(doc) }
-            if let src = a.source {
+            // Docstring and source (the highlighted source is spliced in after rendering: it is
+            // the bulk of the page and need not pass through the template engine's strings).
+            var docHTML = a.docstringHTML
+            if docHTML == nil {
+                var doc = a.docstring
+                if doc == nil, let src = a.source { doc = AgentFile(path: file, bytes: src).docstring }
+                docHTML = doc.map(DocstringHTML.render)
+            }
+            if let docHTML, !docHTML.isEmpty { d["docstring_html"] = docHTML }
+            if a.source != nil {
                 d["has_source"] = true
-                d["source_html"] = PythonHighlighter.html(src)
+                d["source_html"] = Context.sourceMarker
             }
             // Manifest: the author's keys in their order.
             var manifest: [[String: Any]] = []
@@ -241,7 +258,32 @@ extension Catalog {
                 if let why = v.yankReason { r["yank_reason"] = why }
                 return r
             }
-            return try render("agent", d)
+            let page = try render("agent", d)
+            guard let src = a.source else { return page }
+            return Context.splice(page, marker: Context.sourceMarkerBytes, with: PythonHighlighter.bytes(src))
+        }
+
+        /// A per-process token: no agent's text can contain it.
+        static let sourceMarker = "\u{1}rar-source-" + UUID().uuidString + "\u{1}"
+        static let sourceMarkerBytes = Array(sourceMarker.utf8)
+
+        /// `page` with the first `marker` replaced by `insert`.
+        static func splice(_ page: [UInt8], marker: [UInt8], with insert: [UInt8]) -> [UInt8] {
+            guard marker.count <= page.count, let first = marker.first else { return page }
+            var i = 0
+            let last = page.count - marker.count
+            while i <= last {
+                if page[i] == first && page[i..<(i + marker.count)].elementsEqual(marker) {
+                    var out: [UInt8] = []
+                    out.reserveCapacity(page.count + insert.count)
+                    out.append(contentsOf: page[..<i])
+                    out.append(contentsOf: insert)
+                    out.append(contentsOf: page[(i + marker.count)...])
+                    return out
+                }
+                i += 1
+            }
+            return page
         }
 
         /// A JSON scalar as text (numbers as JSON writes them).

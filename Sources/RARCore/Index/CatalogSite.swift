@@ -42,13 +42,20 @@ struct CatalogSite: Sendable {
         return out
     }
 
+    /// Every template escapes `{{x}}` with `HTMLEscape` (quotes included); a pragma selects it,
+    /// prepended here so override templates get it too.
+    static let contentType: String = {
+        MustacheContentTypes.register(ByteHTMLContentType(), named: "RAR_HTML")
+        return "{{% CONTENT_TYPE: RAR_HTML}}"
+    }()
+
     static func build(files: [String: [UInt8]]) throws -> CatalogSite {
         var library = MustacheLibrary()
         var assets: [(String, [UInt8])] = []
         for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
             if path.hasPrefix("templates/") && path.hasSuffix(".mustache") {
                 let name = String(path.dropFirst("templates/".count).dropLast(".mustache".count))
-                do { try library.register(String(decoding: bytes, as: UTF8.self), named: name) } catch {
+                do { try library.register(contentType + String(decoding: bytes, as: UTF8.self), named: name) } catch {
                     throw CatalogError.site("template \(path): \(error)")
                 }
             } else if path.hasPrefix("assets/") {
@@ -79,6 +86,11 @@ struct CatalogSite: Sendable {
         guard let s = library.render(context, withTemplate: template) else { throw CatalogError.site("missing template \(template).mustache") }
         return Array(s.utf8)
     }
+}
+
+/// HTML escaping over UTF-8 bytes (the library's own escaper works per Character).
+struct ByteHTMLContentType: MustacheContentType {
+    func escapeText(_ text: String) -> String { HTMLEscape.escape(text) }
 }
 
 private final class SiteCache: @unchecked Sendable {

@@ -12,22 +12,97 @@ import Ink
 ///   fenced code is re-rendered from its source (Ink puts the info string into an attribute
 ///   unescaped); headings move down two levels (the page owns h1/h2).
 /// - Whatever comes out is checked tag by tag; anything unexpected falls back to plain text.
+///
+/// Docstrings are mostly plain text laid out by indentation, which Markdown would run together
+/// into one paragraph, so indented blocks and `>>>` examples become code blocks first.
 public enum DocstringHTML {
     /// Longer docstrings are shown as plain text (Ink is not linear on every input).
     public static let markdownLimit = 64 * 1024
+    /// Changes whenever the output for the same input may change (part of the build cache key).
+    public static let version = 1
 
     /// Safe HTML for a docstring (already `inspect.cleandoc`-ed).
     public static func render(_ doc: String) -> String {
-        let trimmed = doc.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = trimBlankLines(doc)
         guard !trimmed.isEmpty, !dropLeadingRules(trimmed).isEmpty else { return "" }
-        if trimmed.utf8.count <= markdownLimit, let html = markdown(trimmed), isSafe(html) { return html }
+        if trimmed.utf8.count <= markdownLimit, let html = markdown(fenceIndentedBlocks(trimmed)), isSafe(html) { return html }
         return plain(trimmed)
     }
 
     /// Paragraphs of escaped text, line breaks kept.
     public static func plain(_ doc: String) -> String {
-        let paras = doc.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty }
+        let paras = doc.components(separatedBy: "\n\n").map(trimBlankLines).filter { !$0.isEmpty }
         return paras.map { "<p class=\"plain\">" + HTMLEscape.escape($0).replacingOccurrences(of: "\n", with: "<br>\n") + "</p>" }.joined(separator: "\n")
+    }
+
+    static func isBlank<S: StringProtocol>(_ line: S) -> Bool { line.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }
+
+    /// Drop leading and trailing blank lines and trailing spaces (no Foundation bridging).
+    static func trimBlankLines(_ s: String) -> String {
+        var lines = s.split(separator: "\n", omittingEmptySubsequences: false)
+        while let f = lines.first, isBlank(f) { lines.removeFirst() }
+        while let l = lines.last, isBlank(l) { lines.removeLast() }
+        return lines.joined(separator: "\n")
+    }
+
+    static func indentation<S: StringProtocol>(_ line: S) -> Int {
+        var n = 0
+        for b in line.utf8 { if b == 0x20 { n += 1 } else if b == 0x09 { n += 4 } else { break } }
+        return n
+    }
+
+    static func isListItem<S: StringProtocol>(_ line: S) -> Bool {
+        let t = line.drop(while: { $0 == " " || $0 == "\t" })
+        if t.hasPrefix("- ") || t.hasPrefix("* ") || t.hasPrefix("+ ") { return true }
+        let digits = t.prefix(while: { $0.isASCII && $0.isNumber })
+        guard !digits.isEmpty, digits.count < 10 else { return false }
+        let rest = t.dropFirst(digits.count)
+        return rest.hasPrefix(". ") || rest.hasPrefix(") ")
+    }
+
+    /// Indented runs that do not continue a list item, and `>>>` examples, become fenced code
+    /// (dedented); existing fences are left alone.
+    static func fenceIndentedBlocks(_ doc: String) -> String {
+        let lines = doc.split(separator: "\n", omittingEmptySubsequences: false)
+        var out: [Substring] = []
+        out.reserveCapacity(lines.count + 8)
+        var inFence = false
+        var inList = false
+        var i = 0
+        func fence(_ block: ArraySlice<Substring>) {
+            let cut = block.filter { !isBlank($0) }.map(indentation).min() ?? 0
+            out.append("```")
+            for l in block { out.append(isBlank(l) ? "" : l.dropFirst(min(cut, l.prefix(while: { $0 == " " }).count))) }
+            out.append("```")
+        }
+        while i < lines.count {
+            let line = lines[i]
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { inFence.toggle(); out.append(line); i += 1; continue }
+            if inFence { out.append(line); i += 1; continue }
+            if isBlank(line) { out.append(line); i += 1; continue }
+            if trimmed.hasPrefix(">>>") {
+                // A doctest: the example lines and their output, up to a blank line.
+                var j = i
+                while j < lines.count && !isBlank(lines[j]) { j += 1 }
+                fence(lines[i..<j]); i = j; inList = false
+                continue
+            }
+            if isListItem(line) { inList = true; out.append(line); i += 1; continue }
+            if indentation(line) >= 2 && !inList {
+                var j = i
+                while j < lines.count && (isBlank(lines[j]) || indentation(lines[j]) >= 2) { j += 1 }
+                while j > i && isBlank(lines[j - 1]) { j -= 1 }
+                if i > 0, !isBlank(lines[i - 1]) { out.append("") }
+                fence(lines[i..<j]); i = j
+                if i < lines.count, !isBlank(lines[i]) { out.append("") }
+                continue
+            }
+            if indentation(line) == 0 { inList = false }
+            out.append(line)
+            i += 1
+        }
+        return out.joined(separator: "\n")
     }
 
     // MARK: Ink with guards
@@ -61,12 +136,16 @@ public enum DocstringHTML {
         return out
     }
 
+    /// Drop leading lines made only of dashes and blanks.
     static func dropLeadingRules(_ s: String) -> String {
-        var lines = s.split(separator: "\n", omittingEmptySubsequences: false)
-        while let first = lines.first, first.trimmingCharacters(in: .whitespaces).isEmpty || first.allSatisfy({ $0 == "-" || $0 == " " || $0 == "\t" }) {
-            lines.removeFirst()
+        var rest = Substring(s)
+        while !rest.isEmpty {
+            let line = rest.prefix(while: { $0 != "\n" })
+            guard line.allSatisfy({ $0 == "-" || $0 == " " || $0 == "\t" || $0 == "\r" }) else { break }
+            rest = rest.dropFirst(line.count)
+            if rest.first == "\n" { rest = rest.dropFirst() }
         }
-        return lines.joined(separator: "\n")
+        return rest.count == s.count ? s : String(rest)
     }
 
     static func markdown(_ doc: String) -> String? {

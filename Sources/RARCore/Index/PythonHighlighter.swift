@@ -14,6 +14,7 @@ public enum HTMLEscape {
     }
 
     public static func escape(_ s: String) -> String {
+        if !s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 || $0 == 0x00 }) { return s }
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count + 16)
         for b in s.utf8 { append(b, to: &out) }
@@ -40,11 +41,18 @@ public enum PythonHighlighter {
         "ImportError", "AttributeError", "NotImplementedError", "StopIteration", "OSError",
     ]
 
+    static let lineOpen = Array(#"<span class="l">"#.utf8)
+    static let lineBreak = Array("\n</span><span class=\"l\">".utf8)
+    static let spanClose = Array("</span>".utf8)
+    static let classOpen = Array(#"<span class="sx-"#.utf8)
+    /// Bytes that end a plain run: newlines and what HTML escaping rewrites.
+    static let special: [Bool] = (0..<256).map { [0x0A, 0x0D, 0x26, 0x3C, 0x3E, 0x22, 0x27, 0x00].contains($0) }
+
     struct Emitter {
         var out: [UInt8] = []
         init(capacity: Int) {
             out.reserveCapacity(capacity)
-            out.append(contentsOf: Array(#"<span class="l">"#.utf8))
+            out.append(contentsOf: PythonHighlighter.lineOpen)
         }
         /// Append source bytes in a class (nil = plain), splitting at newlines.
         mutating func emit(_ src: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, _ cls: StaticString?) {
@@ -52,34 +60,47 @@ public enum PythonHighlighter {
             var open = false
             func openSpan(_ out: inout [UInt8]) {
                 guard let cls else { return }
-                out.append(contentsOf: Array(#"<span class="sx-"#.utf8))
+                out.append(contentsOf: PythonHighlighter.classOpen)
                 cls.withUTF8Buffer { out.append(contentsOf: $0) }
-                out.append(contentsOf: [0x22, 0x3E])
+                out.append(0x22)
+                out.append(0x3E)
             }
+            let special = PythonHighlighter.special
             var i = from
             while i < to {
                 let b = src[i]
                 if b == 0x0A || b == 0x0D {
-                    if open { out.append(contentsOf: Array("</span>".utf8)); open = false }
+                    if open { out.append(contentsOf: PythonHighlighter.spanClose); open = false }
                     if b == 0x0D && i + 1 < to && src[i + 1] == 0x0A { i += 1 }
-                    out.append(contentsOf: Array("\n</span><span class=\"l\">".utf8))
-                } else {
-                    if !open && cls != nil { openSpan(&out); open = true }
-                    HTMLEscape.append(b, to: &out)
+                    out.append(contentsOf: PythonHighlighter.lineBreak)
+                    i += 1
+                    continue
                 }
-                i += 1
+                if !open && cls != nil { openSpan(&out); open = true }
+                // A run of bytes that need no escaping goes in one copy.
+                var j = i
+                while j < to && !special[Int(src[j])] { j += 1 }
+                if j > i {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: src[i..<j]))
+                    i = j
+                } else {
+                    HTMLEscape.append(b, to: &out)
+                    i += 1
+                }
             }
-            if open { out.append(contentsOf: Array("</span>".utf8)) }
+            if open { out.append(contentsOf: PythonHighlighter.spanClose) }
         }
-        mutating func finish() -> String {
+        mutating func finish() -> [UInt8] {
             // Drop the empty line a trailing newline opens.
-            let tail = Array(#"<span class="l">"#.utf8)
-            if out.count >= tail.count && Array(out[(out.count - tail.count)...]) == tail && out.count > tail.count {
+            let tail = PythonHighlighter.lineOpen
+            if out.count > tail.count && out[(out.count - tail.count)...].elementsEqual(tail) {
                 out.removeLast(tail.count)
             } else {
-                out.append(contentsOf: Array("</span>".utf8))
+                out.append(contentsOf: PythonHighlighter.spanClose)
             }
-            return String(decoding: out, as: UTF8.self)
+            // Valid UTF-8 out, whatever came in.
+            if String(validating: out, as: UTF8.self) == nil { return Array(String(decoding: out, as: UTF8.self).utf8) }
+            return out
         }
     }
 
@@ -91,8 +112,14 @@ public enum PythonHighlighter {
 
     /// Highlighted HTML for a Python source file.
     public static func html(_ bytes: [UInt8]) -> String {
-        bytes.withUnsafeBufferPointer { src -> String in
+        String(decoding: self.bytes(bytes), as: UTF8.self)
+    }
+
+    /// Highlighted HTML as UTF-8 (invalid input sequences become U+FFFD).
+    public static func bytes(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBufferPointer { src -> [UInt8] in
             var e = Emitter(capacity: bytes.count * 2 + 64)
+            let packedKinds = PythonHighlighter.packedKinds
             let n = src.count
             var i = 0
             var plainStart = 0
@@ -139,14 +166,20 @@ public enum PythonHighlighter {
                 if isIdentStart(b) {
                     var j = i + 1
                     while j < n && isIdent(src[j]) { j += 1 }
-                    let word = String(decoding: UnsafeBufferPointer(rebasing: src[i..<j]), as: UTF8.self)
                     var cls: StaticString? = nil
+                    let len = j - i
                     if let p = pendingName { cls = p; pendingName = nil }
-                    else if keywords.contains(word) {
-                        cls = "k"
-                        if word == "def" || word == "class" { pendingName = "f" }
-                    } else if builtins.contains(word) { cls = "b" }
-                    else if word.count > 4 && word.hasPrefix("__") && word.hasSuffix("__") { cls = "u" }
+                    else if len >= 5 && src[i] == 0x5F && src[i + 1] == 0x5F && src[j - 1] == 0x5F && src[j - 2] == 0x5F { cls = "u" }
+                    else if len <= 10 {
+                        switch packedKinds[pack(src, i, j)] {
+                        case 1: cls = "k"
+                        case 2: cls = "k"; pendingName = "f"
+                        case 3: cls = "b"
+                        default: break
+                        }
+                    } else if len <= 19 && builtins.contains(String(decoding: UnsafeBufferPointer(rebasing: src[i..<j]), as: UTF8.self)) {
+                        cls = "b"
+                    }
                     if cls != nil { flushPlain(i); e.emit(src, i, j, cls); plainStart = j }
                     i = j; lineStart = false
                     continue
@@ -173,6 +206,38 @@ public enum PythonHighlighter {
             return e.finish()
         }
     }
+
+    /// An identifier of at most 10 ASCII letters, digits and `_` packed 6 bits a character
+    /// (0 for anything else, which matches no word).
+    @inline(__always) static func pack(_ src: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> UInt64 {
+        var k: UInt64 = 0
+        for i in from..<to {
+            let c = src[i]
+            let v: UInt64
+            switch c {
+            case 0x61...0x7A: v = UInt64(c - 0x61 + 1)
+            case 0x41...0x5A: v = UInt64(c - 0x41 + 27)
+            case 0x30...0x39: v = UInt64(c - 0x30 + 53)
+            case 0x5F: v = 63
+            default: return 0
+            }
+            k = k << 6 | v
+        }
+        return k
+    }
+
+    /// Packed word → 1 keyword, 2 `def`/`class`, 3 builtin.
+    static let packedKinds: [UInt64: UInt8] = {
+        var d: [UInt64: UInt8] = [:]
+        func add(_ w: String, _ kind: UInt8) {
+            let b = Array(w.utf8)
+            guard b.count <= 10 else { return }
+            b.withUnsafeBufferPointer { d[pack($0, 0, b.count)] = kind }
+        }
+        for w in builtins { add(w, 3) }
+        for w in keywords { add(w, w == "def" || w == "class" ? 2 : 1) }
+        return d
+    }()
 
     @inline(__always) static func isStringPrefixLetter(_ b: UInt8) -> Bool {
         switch b | 0x20 { case 0x72, 0x62, 0x75, 0x66: return true; default: return false }  // r b u f

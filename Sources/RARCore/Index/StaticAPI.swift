@@ -263,7 +263,7 @@ public enum StaticAPI {
             for (rel, bytes) in zip(rawFiles, copied) { if let bytes { sources[rel] = bytes } }
             var agents = Catalog.agents(build: build, sources: sources)
             for k in agents.indices where !perAgent[k].card { agents[k].cardPath = nil }
-            for d in Catalog.directories(agents: agents) {
+            for d in Catalog.directories(agents: agents, pageSize: catalogOptions.pageSize) {
                 try FileManager.default.createDirectory(atPath: dir + "/" + d, withIntermediateDirectories: true)
             }
             let written = Counter()
