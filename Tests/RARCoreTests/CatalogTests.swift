@@ -121,6 +121,9 @@ enum CatalogFixture {
             #expect(index.contains("<code>\(name)</code>"), "index lists \(name)")
         }
         #expect(index.contains("catalog/data.js") && index.contains("catalog/words.js"))
+        // Without JavaScript: search is hidden (and explained); every agent is a plain link.
+        #expect(index.contains("method=\"get\" data-js-only hidden>") && index.contains("<noscript>"))
+        #expect(CatalogFixture.links(index).filter { $0.hasPrefix("catalog/@") && !$0.hasSuffix("/index.html") }.count == 4)
         #expect(!index.contains("signin") && !index.contains("live.js"))
 
         // The agent page: install command, sha256, incantation, card, docstring, highlighted source.
@@ -173,6 +176,38 @@ enum CatalogFixture {
         #expect(checked > 100)
     }
 
+    @Test func largeListingsArePaginated() throws {
+        let agents = (0..<7).map { i -> CatalogAgent in
+            CatalogAgent(entry: .object([
+                ("name", .string("@p\(i % 2)/agent_\(i)")), ("version", "1.0.0"), ("display_name", .string("Agent \(i)")),
+                ("description", "d"), ("category", "core"), ("_seed", .int(1000 + i)), ("_file", .string("agents/a\(i).py")),
+            ]))
+        }
+        var options = CatalogOptions()
+        options.pageSize = 3
+        let files = try Catalog.render(agents: agents, options: options)
+        let paths = Set(files.map(\.path))
+        for p in ["index.html", "catalog/page/2.html", "catalog/page/3.html", "catalog/@p0/index.html", "catalog/@p0/pages/2.html",
+                  "catalog/category/core.html", "catalog/category/core/2.html", "catalog/category/core/3.html"] {
+            #expect(paths.contains(p), "missing \(p)")
+        }
+        #expect(!paths.contains("catalog/page/4.html") && !paths.contains("catalog/@p1/pages/2.html"))
+        // Every relative link between catalog pages lands on a rendered page (agents/ and cards/
+        // belong to the JSON build, not to Catalog.render).
+        for f in files where f.path.hasSuffix(".html") {
+            let dir = (f.path as NSString).deletingLastPathComponent
+            for link in CatalogFixture.links(String(decoding: f.bytes, as: UTF8.self)) where !link.hasPrefix("#") {
+                var target = link
+                if let cut = target.firstIndex(where: { $0 == "?" || $0 == "#" }) { target = String(target[..<cut]) }
+                let resolved = String(URL(fileURLWithPath: "/site/" + (dir.isEmpty ? "" : dir + "/") + target).standardizedFileURL.path.dropFirst(6))
+                if resolved.hasPrefix("agents/") || resolved.hasPrefix("cards/") || resolved.hasPrefix("api/") || resolved.hasSuffix(".json") { continue }
+                #expect(paths.contains(resolved), "\(f.path): \(link) → \(resolved)")
+            }
+        }
+        let page2 = String(decoding: try #require(files.first { $0.path == "catalog/page/2.html" }).bytes, as: UTF8.self)
+        #expect(page2.contains("Page 2 of 3") && page2.contains("href=\"../../index.html\" rel=\"prev\"") && page2.contains("href=\"../../catalog/page/3.html\" rel=\"next\""))
+    }
+
     @Test func hostileStringsAreEscaped() throws {
         var options = CatalogOptions()
         options.live = true
@@ -207,6 +242,10 @@ enum CatalogFixture {
         #expect(html("See ![pic](https://e.example/p.png)") == #"<p>See <a href="https://e.example/p.png" rel="nofollow noopener noreferrer">pic</a></p>"#)
         #expect(html("a < b && c > d") == "<p>a &lt; b &amp;&amp; c &gt; d</p>")
         #expect(html("```py\nif a < b:\n    pass\n```") == "<pre><code>if a &lt; b:\n    pass</code></pre>")
+        // Docstring layout: indented blocks and doctests stay as written; list items stay lists.
+        #expect(html("Actions:\n  shape   run it\n  serve   serve <it>\n\nDone.") == "<p>Actions:</p><pre><code>shape   run it\nserve   serve &lt;it&gt;</code></pre><p>Done.</p>")
+        #expect(html("Example:\n\n>>> f(1)\n2\n\nEnd") == "<p>Example:</p><pre><code>&gt;&gt;&gt; f(1)\n2</code></pre><p>End</p>")
+        #expect(html("Items:\n- one\n  more\n- two") == "<p>Items:</p><ul><li>one more</li><li>two</li></ul>")
         // Inputs that crash or hang the Markdown library itself.
         #expect(html("---\n\n\n") == "")
         #expect(html("---\nkey: value") == "<p>key: value</p>")

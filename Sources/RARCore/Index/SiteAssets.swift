@@ -1029,7 +1029,10 @@ table { border-collapse: collapse; width: 100%; font-size: .88rem; }
 }
 @media (max-width: 560px) {
   .wrap { padding: 0 .9rem; }
-  .filter { min-width: 100%; }
+  .filter { min-width: calc(50% - .4rem); }
+  .filter-actions { min-width: 100%; }
+  .filter-actions .btn { width: 100%; }
+  .search-kbd, #search-hint { display: none; }
   .link-list { columns: 1; }
   .header-row { gap: .5rem; }
   .signin { margin-left: 0; }
