@@ -37,12 +37,16 @@ public enum DocstringHTML {
 
     static func isBlank<S: StringProtocol>(_ line: S) -> Bool { line.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }
 
-    /// Drop leading and trailing blank lines and trailing spaces (no Foundation bridging).
+    /// Drop leading and trailing blank lines (no Foundation bridging, no copy when there are none).
     static func trimBlankLines(_ s: String) -> String {
-        var lines = s.split(separator: "\n", omittingEmptySubsequences: false)
-        while let f = lines.first, isBlank(f) { lines.removeFirst() }
-        while let l = lines.last, isBlank(l) { lines.removeLast() }
-        return lines.joined(separator: "\n")
+        let u = s.utf8
+        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
+        guard let firstInk = u.firstIndex(where: { !blank($0) && $0 != 0x0A }),
+              let lastInk = u.lastIndex(where: { !blank($0) && $0 != 0x0A }) else { return "" }
+        let start = u[..<firstInk].lastIndex(of: 0x0A).map { u.index(after: $0) } ?? u.startIndex
+        let end = u[lastInk...].firstIndex(of: 0x0A) ?? u.endIndex
+        if start == u.startIndex && end == u.endIndex { return s }
+        return String(s[start..<end])
     }
 
     static func indentation<S: StringProtocol>(_ line: S) -> Int {
