@@ -47,6 +47,15 @@ struct BuildCommand: ParsableCommand {
 
     func run() throws {
         let start = Date()
+        if let site, !noCatalog {
+            // Fail before the build on a missing directory or a template that does not parse.
+            var check = CatalogOptions()
+            check.siteDir = site
+            do { _ = try Catalog.assets(options: check) } catch {
+                Terminal.error("--site: \(error)")
+                throw ExitCode(2)
+            }
+        }
         var opt = BuildOptions(root: root)
         opt.keepGoing = keepGoing
         opt.strict = strict

@@ -55,7 +55,9 @@ struct CatalogSite: Sendable {
         for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
             if path.hasPrefix("templates/") && path.hasSuffix(".mustache") {
                 let name = String(path.dropFirst("templates/".count).dropLast(".mustache".count))
-                do { try library.register(contentType + String(decoding: bytes, as: UTF8.self), named: name) } catch {
+                do { try library.register(contentType + String(decoding: bytes, as: UTF8.self), named: name) } catch let e as MustacheTemplate.ParserError {
+                    throw CatalogError.site("template \(path), line \(e.context.lineNumber): \(e.error)")
+                } catch {
                     throw CatalogError.site("template \(path): \(error)")
                 }
             } else if path.hasPrefix("assets/") {
