@@ -60,7 +60,7 @@ extension Catalog {
                 "page_title": title.isEmpty ? options.title : "\(title) · \(options.title)",
                 "meta_description": String(description.prefix(200)), "tool_version": RARVersion.current,
             ]
-            if agentCount > 0 { d["agent_count"] = agentCount } else { d["agent_count"] = "RAR" }
+            if agentCount > 0 { d["agent_count"] = agentCount }
             if let g = options.generated { d["generated"] = g }
             return d
         }

@@ -1245,7 +1245,7 @@ table { border-collapse: collapse; width: 100%; font-size: .88rem; }
 </main>
 <footer class="site-footer">
   <div class="wrap footer-row">
-    <p>{{site_title}} · {{agent_count}} agents{{#generated}} · built {{generated}}{{/generated}}</p>
+    <p>{{site_title}}{{#agent_count}} · {{agent_count}} agents{{/agent_count}}{{#generated}} · built {{generated}}{{/generated}}</p>
     <p><a href="{{root}}registry.json">registry.json</a> · <a href="{{root}}api/v1/catalog.json">catalog.json</a> · <a href="{{root}}manifest.json">API manifest</a></p>
   </div>
 </footer>
