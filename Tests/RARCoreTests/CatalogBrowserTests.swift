@@ -37,21 +37,23 @@ import Testing
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    static func chromeArgs(_ extra: [String], budget: Int) -> [String] {
+    /// Run Chromium once with a fresh profile (removed afterwards).
+    static func chrome(_ extra: [String], budget: Int) -> String {
         let profile = CatalogFixture.tempDir("chromium-profile")
-        return ["--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions", "--hide-scrollbars",
-                "--disable-dev-shm-usage", "--user-data-dir=\(profile)", "--virtual-time-budget=\(budget)"] + extra
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        return run(chromium!, ["--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions", "--hide-scrollbars",
+                               "--disable-dev-shm-usage", "--user-data-dir=\(profile)", "--virtual-time-budget=\(budget)"] + extra).1
     }
 
     /// The DOM after scripts ran (and after any navigation they made).
     static func dom(_ url: String, budget: Int = 3000, extra: [String] = []) -> String {
-        run(chromium!, chromeArgs(extra + ["--dump-dom", url], budget: budget)).1
+        chrome(extra + ["--dump-dom", url], budget: budget)
     }
 
     static func screenshot(_ url: String, _ name: String, size: String = "1280,900", budget: Int = 3000, extra: [String] = []) {
         guard let dir = shots else { return }
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        _ = run(chromium!, chromeArgs(extra + ["--window-size=\(size)", "--screenshot=\(dir)/catalog-\(name).png", url], budget: budget))
+        _ = chrome(extra + ["--window-size=\(size)", "--screenshot=\(dir)/catalog-\(name).png", url], budget: budget)
     }
 
     static func fileURL(_ path: String) -> String { URL(fileURLWithPath: path).absoluteString }
@@ -71,6 +73,7 @@ import Testing
     @Test func staticCatalogWorksFromFileURLs() throws {
         if Self.skip("catalog browser tests") { return }
         let out = try CatalogFixture.buildSample()
+        defer { CatalogFixture.remove(out) }
         let index = Self.fileURL(out + "/index.html")
 
         // Without a query every agent is listed; typing filters, as do the selects.
@@ -227,8 +230,10 @@ import Testing
         var options = CatalogOptions()
         options.live = true
         let out = try CatalogFixture.buildSample(catalog: options)
+        defer { CatalogFixture.remove(out) }
         for (name, text) in Self.harness { try Data(text.utf8).write(to: URL(fileURLWithPath: out + "/" + name)) }
         let work = CatalogFixture.tempDir("mock")
+        defer { try? FileManager.default.removeItem(atPath: work) }
         let script = work + "/mock.py", portFile = work + "/port", log = work + "/requests.log"
         try Data(Self.mockServer.utf8).write(to: URL(fileURLWithPath: script))
         let server = Process()

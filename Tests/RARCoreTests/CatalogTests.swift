@@ -24,6 +24,11 @@ enum CatalogFixture {
         return out
     }
 
+    /// Remove a `buildSample` output and its temp parent.
+    static func remove(_ out: String) {
+        try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent)
+    }
+
     static func read(_ path: String) -> String {
         String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
     }
@@ -108,6 +113,7 @@ enum CatalogFixture {
 @Suite struct CatalogTests {
     @Test func sampleRegistryPagesRender() throws {
         let out = try CatalogFixture.buildSample()
+        defer { CatalogFixture.remove(out) }
         let fm = FileManager.default
         for rel in ["index.html", "catalog/resolve.html", "catalog/data.js", "catalog/words.js", "catalog/assets/site.css",
                     "catalog/assets/catalog.js", "catalog/@acme/index.html", "catalog/@acme/release_notes.html",
@@ -154,6 +160,7 @@ enum CatalogFixture {
 
     @Test func relativeLinksResolveToFilesInTheOutput() throws {
         let out = try CatalogFixture.buildSample()
+        defer { CatalogFixture.remove(out) }
         var pages: [String] = []
         let e = FileManager.default.enumerator(atPath: out)
         while let rel = e?.nextObject() as? String { if rel.hasSuffix(".html") { pages.append(rel) } }
@@ -283,6 +290,7 @@ enum CatalogFixture {
         var options = CatalogOptions()
         options.live = true
         let out = try CatalogFixture.buildSample(catalog: options)
+        defer { CatalogFixture.remove(out) }
         let page = CatalogFixture.read(out + "/catalog/@acme/release_notes.html")
         for needle in ["id=\"signin-form\"", "type=\"password\"", "id=\"owner-tools\"", "id=\"yank-form\"", "id=\"deprecate-form\"",
                        "catalog/assets/live.js", "data-live=\"1\"", "id=\"live-status\""] {
@@ -298,6 +306,7 @@ enum CatalogFixture {
 
     @Test func singlePageFunctionsMatchTheBuild() throws {
         let out = try CatalogFixture.buildSample()
+        defer { CatalogFixture.remove(out) }
         let registry = try JSONParser().parse(Data(contentsOf: URL(fileURLWithPath: out + "/registry.json")))
         let root = TestPaths.root.appendingPathComponent("registry").path
         let agents = try (registry["agents"]?.arrayValue ?? []).map { e -> CatalogAgent in
@@ -320,6 +329,7 @@ enum CatalogFixture {
 
     @Test func siteOverrideDirectoryReplacesFiles() throws {
         let dir = CatalogFixture.tempDir("override")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/assets", withIntermediateDirectories: true)
         try Data("body { color: red }\n".utf8).write(to: URL(fileURLWithPath: dir + "/assets/site.css"))
         try Data("/* extra */\n".utf8).write(to: URL(fileURLWithPath: dir + "/assets/extra.js"))
