@@ -87,7 +87,7 @@ import Testing
         #expect(Self.dom(index + "?q=zzzznothing").contains("id=\"results-empty\" class=\"empty\">"))  // shown, not hidden
 
         // (Without JavaScript the page is the file as written: see CatalogTests. Chromium's
-        // --dump-dom itself needs scripts, so only a screenshot is taken of that case.)
+        // --dump-dom and --screenshot themselves need scripts.)
 
         // An agent page: the copy button appears once scripts run.
         let agent = Self.dom(Self.fileURL(out + "/catalog/@acme/release_notes.html"))
@@ -116,7 +116,6 @@ import Testing
 
         Self.screenshot(index, "index")
         Self.screenshot(index + "?q=release", "index-search")
-        Self.screenshot(index, "index-nojs", extra: ["--blink-settings=scriptEnabled=false"])
         Self.screenshot(Self.fileURL(out + "/catalog/@acme/release_notes.html"), "agent", size: "1280,1600")
         Self.screenshot(Self.fileURL(out + "/catalog/resolve.html") + "?i=" + toks.joined(separator: "-").lowercased(), "resolver")
         Self.screenshot(index, "index-mobile", size: "390,1200")
