@@ -4,7 +4,8 @@
 #   RAR_CORPUS=<dir containing rar/, a kody-w/RAR checkout> bench/build.sh [N]
 #
 # Rows: the RAR corpus (ours vs reference, each in a scratch copy), then N synthetic agents
-# (default 100000): a cold build, a no-change rebuild and a one-file-changed rebuild (cache).
+# (default 100000): a cold build, a no-change rebuild and a one-file-changed rebuild (cache),
+# each with the HTML catalog, plus cold builds without it (--no-catalog) to show what it costs.
 # Without RAR_CORPUS the reference side is skipped with a message. Runs each case once.
 set -euo pipefail
 
@@ -33,8 +34,10 @@ if [ -n "${RAR_CORPUS:-}" ] && [ -d "$RAR_CORPUS/rar" ]; then
     timeit py_s bash -c "cd '$WORK/ref' && python3 build_registry.py"
     timeit rar_cold bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out'"
     timeit rar_warm bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out'"
+    timeit rar_nocat bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out3' --no-catalog"
     rows+=("RAR corpus ($agents agents), cold|$rar_cold|$py_s|$(ratio "$py_s" "$rar_cold")")
     rows+=("RAR corpus, rebuild (cached)|$rar_warm|$py_s|$(ratio "$py_s" "$rar_warm")")
+    rows+=("RAR corpus, cold, --no-catalog|$rar_nocat|$py_s|$(ratio "$py_s" "$rar_nocat")")
 else
     echo "RAR_CORPUS unset (or no rar/ inside): skipping the reference side." >&2
 fi
@@ -48,10 +51,13 @@ sed -i 's/"version": "1.0.0"/"version": "1.0.9"/' "$f" && echo "# changed" >> "$
 timeit one bash -c "'$RAR' build '$WORK/synth' --out '$WORK/synth-out'"
 grep -E "agents," "$WORK/last.log" >&2 || cat "$WORK/last.log" >&2
 timeit nocard bash -c "'$RAR' build '$WORK/synth' --out '$WORK/synth-out2' --no-cards --no-cache"
+rm -rf "$WORK/synth-out2"
+timeit nocat bash -c "'$RAR' build '$WORK/synth' --out '$WORK/synth-out3' --no-catalog --no-cache"
 rows+=("$N synthetic, cold|$cold|-|-")
 rows+=("$N synthetic, rebuild, no change|$warm|-|-")
 rows+=("$N synthetic, rebuild, 1 file changed|$one|-|-")
 rows+=("$N synthetic, cold, --no-cards --no-cache|$nocard|-|-")
+rows+=("$N synthetic, cold, --no-catalog --no-cache|$nocat|-|-")
 
 printf '\n%-44s %10s %12s %8s\n' "case" "rar (s)" "python (s)" "ratio"
 for r in "${rows[@]}"; do IFS='|' read -r a b c d <<<"$r"; printf '%-44s %10s %12s %8s\n' "$a" "$b" "$c" "$d"; done

@@ -92,6 +92,10 @@ actor LiveRegistry {
         try fm.createDirectory(atPath: src + "/agents", withIntermediateDirectories: true)
         var api = StaticAPI.Options()
         api.baseURL = baseURL
+        // The catalog pages of `rar build`, in live mode: sign-in, upload, owner actions.
+        var catalog = CatalogOptions()
+        catalog.live = true
+        api.catalog = catalog
         try StaticAPI.write(build, root: src, out: out, options: api)
         var files: [String: [UInt8]] = [:]
         if let walker = fm.enumerator(atPath: out) {

@@ -1772,7 +1772,7 @@ components:
           type: string
           minLength: 1
           maxLength: 500
-          pattern: '^[^\x00-\x1F\x7F-\x9F]*\S[^\x00-\x1F\x7F-\x9F]*$'
+          pattern: '^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$'
           example: leaks the API key in debug output
     YankResult:
       type: object

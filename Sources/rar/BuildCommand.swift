@@ -6,7 +6,7 @@ import RARCore
 struct BuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Build registry.json and the static JSON API from agents/ and swarms/.",
+        abstract: "Build registry.json, the static JSON API and the HTML catalog from agents/ and swarms/.",
         discussion: "Exit status: 0 ok, 1 rejected files (without --keep-going), 2 usage or I/O error.")
 
     @Argument(help: "The registry checkout (holds agents/).")
@@ -36,12 +36,31 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Skip card SVGs.")
     var noCards = false
 
+    @Flag(help: "Skip the HTML catalog (index.html and catalog/).")
+    var noCatalog = false
+
+    @Option(help: ArgumentHelp("Use DIR/templates/*.mustache and DIR/assets/* instead of the built-in catalog files (file by file).", valueName: "DIR"))
+    var site: String?
+
+    @Option(help: "Title of the HTML catalog.")
+    var title: String = "RAR registry"
+
     func run() throws {
         let start = Date()
+        if let site, !noCatalog {
+            // Fail before the build on a missing directory or a template that does not parse.
+            var check = CatalogOptions()
+            check.siteDir = site
+            do { _ = try Catalog.assets(options: check) } catch {
+                Terminal.error("--site: \(error)")
+                throw ExitCode(2)
+            }
+        }
         var opt = BuildOptions(root: root)
         opt.keepGoing = keepGoing
         opt.strict = strict
         opt.useCache = !noCache
+        opt.renderDocstrings = !noCatalog
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: out, isDirectory: &isDir), isDir.boolValue { opt.previousOutput = out }
         if let e = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let secs = Int(e) {
@@ -68,6 +87,14 @@ struct BuildCommand: ParsableCommand {
             var api = StaticAPI.Options()
             api.baseURL = baseURL
             api.cardSVGs = !noCards
+            if noCatalog {
+                api.catalog = nil
+            } else {
+                var catalog = CatalogOptions()
+                catalog.siteDir = site
+                catalog.title = title
+                api.catalog = catalog
+            }
             do { try StaticAPI.write(build, root: root, out: out, options: api) } catch {
                 Terminal.error("\(error)")
                 throw ExitCode(2)

@@ -99,7 +99,7 @@ struct SubmitCommand: ParsableCommand {
 }
 
 /// Read access to a server or to a static `rar build` output (directory or URL).
-struct Catalog {
+struct RemoteCatalog {
     let client: RegistryClient
     let isServer: Bool
 
@@ -133,7 +133,7 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var remote: RemoteOptions
 
     func run() throws {
-        let cat = Catalog(remote.client())
+        let cat = RemoteCatalog(remote.client())
         let text = query.joined(separator: " ")
         try runClient {
             if cat.isServer {
@@ -176,7 +176,7 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         let (n, _) = try splitPinned(name)
-        let cat = Catalog(remote.client())
+        let cat = RemoteCatalog(remote.client())
         try runClient {
             let v = try cat.info(n)
             if remote.json { print(v.serialized(.pretty)); return }
@@ -209,7 +209,7 @@ struct InstallCommand: ParsableCommand {
 
     func run() throws {
         let (name, pinned) = try splitPinned(spec)
-        let cat = Catalog(remote.client())
+        let cat = RemoteCatalog(remote.client())
         try runClient {
             var bytes: [UInt8]
             var version: String, sha: String, file: String

@@ -14,11 +14,14 @@ public struct FileFacts: Sendable {
     public var card: JSONValue?
     public var swarm: JSONValue?
     public var source: JSONValue?
+    /// The module docstring as safe HTML for the catalog (nil: no docstring). Rendered here so
+    /// the build cache keeps it.
+    public var docstringHTML: String?
 
     public var name: String? { manifest?["name"]?.stringValue }
 
     /// Parse and validate. `bytes` are the raw file bytes.
-    static func analyze(path: String, bytes: [UInt8], sha256: String, lfSize: Int, validator: Validator) -> FileFacts {
+    static func analyze(path: String, bytes: [UInt8], sha256: String, lfSize: Int, validator: Validator, docstrings: Bool) -> FileFacts {
         let file = AgentFile(path: path, bytes: bytes, sizeLimit: validator.sizeLimit)
         let report = validator.validate(file, displayPath: path)
         func dictJSON(_ r: DunderResult?) -> JSONValue? {
@@ -28,7 +31,7 @@ public struct FileFacts: Sendable {
         return FileFacts(path: path, sha256: sha256, lfSize: lfSize, lines: BuildSupport.pythonLineCount(bytes),
                          diagnostics: report.diagnostics, manifest: dictJSON(file.manifest), capabilities: report.capabilities,
                          card: dictJSON(file.dunder("__card__")), swarm: dictJSON(file.dunder("__swarm__")),
-                         source: dictJSON(file.dunder("__source__")))
+                         source: dictJSON(file.dunder("__source__")), docstringHTML: docstrings ? file.docstring.map(DocstringHTML.render) : nil)
     }
 
     // MARK: cache form
@@ -41,14 +44,15 @@ public struct FileFacts: Sendable {
             })),
             ("manifest", manifest ?? .null), ("capabilities", .array(capabilities.map { .string($0) })),
             ("card", card ?? .null), ("swarm", swarm ?? .null), ("source", source ?? .null),
+            ("docstring_html", docstringHTML.map { .string($0) } ?? .null),
         ])
     }
 
     init(path: String, sha256: String, lfSize: Int, lines: Int, diagnostics: [Diagnostic], manifest: JSONValue?,
-         capabilities: [String], card: JSONValue?, swarm: JSONValue?, source: JSONValue?) {
+         capabilities: [String], card: JSONValue?, swarm: JSONValue?, source: JSONValue?, docstringHTML: String?) {
         self.path = path; self.sha256 = sha256; self.lfSize = lfSize; self.lines = lines
         self.diagnostics = diagnostics; self.manifest = manifest; self.capabilities = capabilities
-        self.card = card; self.swarm = swarm; self.source = source
+        self.card = card; self.swarm = swarm; self.source = source; self.docstringHTML = docstringHTML
     }
 
     init?(cache v: JSONValue, path: String) {
@@ -62,14 +66,15 @@ public struct FileFacts: Sendable {
         }
         func opt(_ k: String) -> JSONValue? { if let x = v[k], !x.isNull { return x }; return nil }
         self.init(path: path, sha256: sha, lfSize: size, lines: lines, diagnostics: ds, manifest: opt("manifest"),
-                  capabilities: caps.compactMap(\.stringValue), card: opt("card"), swarm: opt("swarm"), source: opt("source"))
+                  capabilities: caps.compactMap(\.stringValue), card: opt("card"), swarm: opt("swarm"), source: opt("source"),
+                  docstringHTML: v["docstring_html"]?.stringValue)
     }
 }
 
 /// The content-hash cache: path + sha256-lf-v1 → facts. Invalidated by tool version and options.
 public struct BuildCache: Sendable {
     public static let fileName = ".rar-cache.json"
-    static let schema = "rar-build-cache/1"
+    static let schema = "rar-build-cache/2"
     var entries: [String: FileFacts] = [:]
     var key: String
 

@@ -13,6 +13,8 @@ public struct BuildOptions: Sendable {
     /// `generated_at`; nil = now.
     public var generatedAt: Date?
     public var useCache = true
+    /// Render each file's docstring for the HTML catalog (kept in the cache).
+    public var renderDocstrings = true
     public var sizeLimit = SourceText.defaultSizeLimit
     /// Called from the scan with (done, total) now and then.
     public var progress: (@Sendable (Int, Int) -> Void)?
@@ -73,6 +75,8 @@ public struct RegistryBuild: Sendable {
     public var generatedAt: Date
     /// Facts for every analysed file (for the cache).
     var facts: [FileFacts]
+    /// Whether `facts` carry rendered docstrings.
+    var docstringsRendered = false
     var cacheKey: String
 
     /// Exit status the build asks for: rejected files or duplicate display names fail unless kept going.
@@ -173,7 +177,7 @@ public enum RegistryBuilder {
         toAnalyze += stubFiles + swarmFiles
 
         // Cache key: tool version + the options that change analysis.
-        let cacheKey = "\(RARVersion.current)|size=\(opt.sizeLimit)"
+        let cacheKey = "\(RARVersion.current)|size=\(opt.sizeLimit)|doc=\(opt.renderDocstrings ? DocstringHTML.version : 0)"
         let cache = (opt.useCache && opt.previousOutput != nil) ? BuildCache.load(from: opt.previousOutput!, key: cacheKey) : BuildCache(key: cacheKey)
         let validator = Validator(sizeLimit: opt.sizeLimit)
         let counter = ProgressCounter(total: toAnalyze.count, report: opt.progress)
@@ -187,7 +191,8 @@ public enum RegistryBuilder {
             }
             let (sha, lfSize) = BuildSupport.lfHash(bytes)
             if let hit = memo?.lookup(rel, sha256: sha) ?? cache.lookup(rel, sha256: sha) { return (hit, false) }
-            let f = FileFacts.analyze(path: rel, bytes: bytes, sha256: sha, lfSize: lfSize, validator: validator)
+            let f = FileFacts.analyze(path: rel, bytes: bytes, sha256: sha, lfSize: lfSize, validator: validator,
+                                      docstrings: opt.renderDocstrings)
             memo?.store(f)
             return (f, true)
         }
@@ -464,7 +469,8 @@ public enum RegistryBuilder {
         }
         return RegistryBuild(registry: .object(top), agents: agents, rejected: rejected, skipped: skipped, warnings: warnings,
                              filesScanned: toAnalyze.count, filesParsed: parsed, duplicateDisplayNames: duplicates.count,
-                             generatedAt: generated, facts: toAnalyze.compactMap { facts[$0] }, cacheKey: cacheKey)
+                             generatedAt: generated, facts: toAnalyze.compactMap { facts[$0] }, docstringsRendered: opt.renderDocstrings,
+                             cacheKey: cacheKey)
     }
 
     /// `<vertical>_stacks/<stack>_stack/` in the path → (stack, vertical).

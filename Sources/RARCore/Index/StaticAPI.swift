@@ -7,6 +7,8 @@ public enum StaticAPI {
         /// Prefix for absolute URLs ("" = URLs relative to the output root).
         public var baseURL = ""
         public var cardSVGs = true
+        /// The HTML catalog (index.html, catalog/…); nil = JSON only.
+        public var catalog: CatalogOptions? = CatalogOptions()
         public init() {}
     }
 
@@ -180,9 +182,10 @@ public enum StaticAPI {
         // Per-agent docs, seed and incantation docs, SVGs and raw copies, in parallel.
         let rootPath = root
         let failures = FailureBox()
-        let perAgentCounts: [Int] = ParallelMap.map(Array(infos.indices)) { k in
+        let perAgent: [(files: Int, card: Bool)] = ParallelMap.map(Array(infos.indices)) { k in
             let i = infos[k]
             var n = 0
+            var wroteCard = false
             func w(_ rel: String, _ data: Data) {
                 if FastFile.write(dir + "/" + rel, data) { n += 1 } else { failures.add(rel) }
             }
@@ -191,7 +194,7 @@ public enum StaticAPI {
             let file = e["_file"]?.stringValue ?? ""
             let card = (try? CardIdentity.mintCard(manifest: e, path: file)) ?? .null
             let cardRel = i.seed.map { "cards/\($0).svg" }
-            if let s = i.seed, seedOwner[s] == k, options.cardSVGs, case .object = card { w(cardRel!, Data(CardSVG.render(card: card).utf8)) }
+            if let s = i.seed, seedOwner[s] == k, options.cardSVGs, case .object = card { w(cardRel!, Data(CardSVG.render(card: card).utf8)); wroteCard = true }
             let docURL = i.doc.map { url($0) }
             if let doc = i.doc {
                 let sha: JSONValue = e["_sha256"] ?? e["_stub_sha256"] ?? .null
@@ -240,17 +243,38 @@ public enum StaticAPI {
                 wj("api/v1/seeds/\(s).json", doc)
                 if let inc { wj("api/v1/incantations/\(inc).json", doc) }
             }
-            return n
+            return (n, wroteCard)
         }
-        fileCount += perAgentCounts.reduce(0, +)
-        // Raw files so install URLs work from a static host.
-        let copied: [Int] = ParallelMap.map(rawFiles) { rel in
+        fileCount += perAgent.reduce(0) { $0 + $1.files }
+        // Raw files so install URLs work from a static host; the catalog shows them too.
+        let keepSources = options.catalog != nil
+        let copied: [[UInt8]?] = ParallelMap.map(rawFiles) { rel in
             guard let data = FileManager.default.contents(atPath: rootPath + "/" + rel),
-                  FastFile.write(dir + "/" + rel, data) else { failures.add(rel); return 0 }
-            return 1
+                  FastFile.write(dir + "/" + rel, data) else { failures.add(rel); return nil }
+            return keepSources ? [UInt8](data) : []
         }
-        fileCount += copied.reduce(0, +)
+        fileCount += copied.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
         if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
+
+        // The HTML catalog.
+        if var catalogOptions = options.catalog {
+            if catalogOptions.generated == nil { catalogOptions.generated = generated }
+            var sources: [String: [UInt8]] = [:]
+            for (rel, bytes) in zip(rawFiles, copied) { if let bytes { sources[rel] = bytes } }
+            var agents = Catalog.agents(build: build, sources: sources)
+            for k in agents.indices where !perAgent[k].card { agents[k].cardPath = nil }
+            for d in Catalog.directories(agents: agents, pageSize: catalogOptions.pageSize) {
+                try FileManager.default.createDirectory(atPath: dir + "/" + d, withIntermediateDirectories: true)
+            }
+            let written = Counter()
+            do {
+                try Catalog.generate(agents: agents, options: catalogOptions) { rel, bytes in
+                    if bytes.withUnsafeBytes({ FastFile.write(dir + "/" + rel, $0) }) { written.add() } else { failures.add(rel) }
+                }
+            } catch { throw BuildError.io("catalog: \(error)") }
+            if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
+            fileCount += written.value
+        }
 
         // Status hashes exclude `generated`, so they change only when content does.
         func contentHash(_ pairs: [(String, JSONValue)]) -> String {
@@ -330,17 +354,27 @@ final class FailureBox: @unchecked Sendable {
 /// needs no temp-file-and-rename of its own (Foundation's createFile does one per file).
 enum FastFile {
     static func write(_ path: String, _ data: Data) -> Bool {
+        data.withUnsafeBytes { write(path, $0) }
+    }
+
+    static func write(_ path: String, _ buf: UnsafeRawBufferPointer) -> Bool {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        return data.withUnsafeBytes { buf -> Bool in
-            var off = 0
-            while off < buf.count {
-                let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { return false }
-                off += n
-            }
-            return true
+        var off = 0
+        while off < buf.count {
+            let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
+            if n <= 0 { return false }
+            off += n
         }
+        return true
     }
+}
+
+/// A thread-safe count.
+final class Counter: @unchecked Sendable {
+    private var n = 0
+    private let lock = NSLock()
+    func add() { lock.lock(); n += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
 }

@@ -1,0 +1,295 @@
+import Foundation
+
+extension Catalog {
+    /// One agent as the listing templates see it.
+    struct Row {
+        var name: String
+        var publisher: String
+        var category: String
+        var tier: String
+        var type: String
+        var sortKey: String
+        var dict: [String: Any]
+    }
+
+    /// Everything pages share: the compiled site, options, and the agents' listing rows.
+    struct Context {
+        let site: CatalogSite
+        let options: CatalogOptions
+        let sortedRows: [Row]
+        let byPublisher: [(String, [Row])]
+        let byCategory: [(String, [Row])]
+        let exampleIncantation: String?
+        let agentCount: Int
+
+        init(site: CatalogSite, options: CatalogOptions, agents: [CatalogAgent]) {
+            self.site = site
+            self.options = options
+            let rows = agents.map(Context.row).sorted { $0.sortKey < $1.sortKey }
+            sortedRows = rows
+            agentCount = agents.count
+            func group(_ key: (Row) -> String) -> [(String, [Row])] {
+                var order: [String] = []
+                var g: [String: [Row]] = [:]
+                for r in rows { let k = key(r); if g[k] == nil { order.append(k) }; g[k, default: []].append(r) }
+                return order.sorted { $0.lowercased() != $1.lowercased() ? $0.lowercased() < $1.lowercased() : $0 < $1 }.map { ($0, g[$0]!) }
+            }
+            byPublisher = group(\.publisher)
+            byCategory = group(\.category)
+            exampleIncantation = agents.min { JSONValue.codePointLess($0.name, $1.name) }?.incantation
+        }
+
+        static func tierClass(_ t: String) -> String {
+            ["official", "verified", "community", "experimental", "frontier", "private"].contains(t) ? t : "other"
+        }
+
+        static func row(_ a: CatalogAgent) -> Row {
+            var d: [String: Any] = [
+                "display_name": a.displayName, "name": a.name, "href": a.pagePath, "description": a.descriptionText,
+                "version": a.version, "tier": a.tier, "tier_class": tierClass(a.tier), "category": a.category,
+                "is_stub": a.type == "stub",
+            ]
+            if a.deprecated != nil { d["deprecated"] = true }
+            return Row(name: a.name, publisher: a.publisher, category: a.category, tier: a.tier, type: a.type, sortKey: a.sortKey, dict: d)
+        }
+
+        /// Keys every page has.
+        func common(path: String, kind: String, title: String, description: String) -> [String: Any] {
+            var d: [String: Any] = [
+                "root": Catalog.root(for: path), "site_title": options.title, "live": options.live, "page_kind": kind,
+                "page_title": title.isEmpty ? options.title : "\(title) · \(options.title)",
+                "meta_description": String(description.prefix(200)), "tool_version": RARVersion.current,
+            ]
+            if agentCount > 0 { d["agent_count"] = agentCount }
+            if let g = options.generated { d["generated"] = g }
+            return d
+        }
+
+        func render(_ template: String, _ d: [String: Any]) throws -> [UInt8] { try site.render(template, d) }
+
+        var pageSize: Int { max(1, options.pageSize) }
+        func pageCount(_ n: Int) -> Int { max(1, (n + pageSize - 1) / pageSize) }
+
+        func facets(_ groups: [(String, [Row])], href: (String) -> String) -> [[String: Any]] {
+            groups.map { ["value": $0.0, "count": $0.1.count, "href": href($0.0)] }
+        }
+
+        func pagination(page: Int, pages: Int, total: Int, first: Int, last: Int, path: (Int) -> String) -> [String: Any]? {
+            guard total > 0 else { return nil }
+            var p: [String: Any] = ["page": page, "pages": pages, "total": total, "first": first, "last": last]
+            if page > 1 { p["prev"] = path(page - 1) }
+            if page < pages { p["next"] = path(page + 1) }
+            return p
+        }
+
+        // MARK: pages
+
+        func indexPage(page requested: Int) throws -> [UInt8] {
+            let size = pageSize
+            let pages = pageCount(sortedRows.count)
+            let page = min(max(1, requested), pages)
+            let slice = sortedRows.dropFirst((page - 1) * size).prefix(size)
+            let path = Catalog.indexPagePath(page: page)
+            let lead = "\(sortedRows.count) agents from \(byPublisher.count) publishers."
+            var d = common(path: path, kind: page == 1 ? "index" : "listing", title: page == 1 ? "" : "All agents, page \(page)", description: lead)
+            d["agents"] = slice.map(\.dict)
+            d["pagination"] = pagination(page: page, pages: pages, total: sortedRows.count, first: (page - 1) * size + 1,
+                                         last: (page - 1) * size + slice.count, path: Catalog.indexPagePath)
+            if page > 1 {
+                d["has_facets"] = false
+                d["kind_label"] = "All agents"
+                d["heading"] = "All agents, page \(page) of \(pages)"
+                d["intro"] = lead + " Sorted by name."
+                return try render("listing", d)
+            }
+            d["nav_agents"] = true
+            d["stats"] = ["agents": sortedRows.count, "publishers": byPublisher.count, "categories": byCategory.count]
+            d["categories"] = facets(byCategory, href: { Catalog.categoryPagePath($0) })
+            d["publishers"] = facets(byPublisher, href: { Catalog.publisherPagePath($0) })
+            var tiers: [String: Int] = [:], types: [String: Int] = [:]
+            for r in sortedRows { tiers[r.tier, default: 0] += 1; types[r.type, default: 0] += 1 }
+            let tierOrder = ["official", "verified", "community", "experimental", "frontier", "private"]
+            d["tiers"] = tiers.keys.sorted { (tierOrder.firstIndex(of: $0) ?? 99, $0) < (tierOrder.firstIndex(of: $1) ?? 99, $1) }
+                .map { ["value": $0, "count": tiers[$0]!] }
+            d["types"] = types.keys.sorted().map { ["value": $0, "label": $0 == "stub" ? "gated (stub)" : $0, "count": types[$0]!] }
+            d["page_size"] = size
+            d["scripts"] = [Catalog.dataScriptPath, Catalog.wordsScriptPath]
+            d["incant_id"] = "incantation"
+            d["example_incantation"] = exampleIncantation ?? "forge anvil blade rune shard smelt temper"
+            return try render("index", d)
+        }
+
+        /// A publisher or category listing, paginated like the index.
+        func listingPage(kind: String, label: String, heading: String, intro: String, rows: [Row], page requested: Int,
+                         path: (Int) -> String, facetLabel: String, facets: [[String: Any]]) throws -> [UInt8] {
+            let pages = pageCount(rows.count)
+            let page = min(max(1, requested), pages)
+            let slice = rows.dropFirst((page - 1) * pageSize).prefix(pageSize)
+            var d = common(path: path(page), kind: kind, title: page == 1 ? heading : "\(heading), page \(page)", description: intro)
+            d["kind_label"] = label
+            d["heading"] = heading
+            d["intro"] = intro
+            d["agents"] = slice.map(\.dict)
+            d["facet_label"] = facetLabel
+            d["facets"] = facets
+            d["has_facets"] = facets.count > 1
+            if pages > 1 {
+                d["pagination"] = pagination(page: page, pages: pages, total: rows.count, first: (page - 1) * pageSize + 1,
+                                             last: (page - 1) * pageSize + slice.count, path: path)
+            }
+            return try render("listing", d)
+        }
+
+        func publisherPage(_ publisher: String, _ rows: [Row], page: Int = 1) throws -> [UInt8] {
+            var cats: [String: Int] = [:]
+            for r in rows { cats[r.category, default: 0] += 1 }
+            let facets: [[String: Any]] = cats.keys.sorted().map { ["value": $0, "count": cats[$0]!, "href": Catalog.categoryPagePath($0)] }
+            let n = rows.count
+            return try listingPage(kind: "publisher", label: "Publisher", heading: publisher,
+                                   intro: "\(n) \(n == 1 ? "agent" : "agents") published by \(publisher).", rows: rows, page: page,
+                                   path: { Catalog.publisherPagePath(publisher, page: $0) }, facetLabel: "Categories", facets: facets)
+        }
+
+        func categoryPage(_ category: String, _ rows: [Row], page: Int = 1) throws -> [UInt8] {
+            var pubs: [String: Int] = [:]
+            for r in rows { pubs[r.publisher, default: 0] += 1 }
+            let facets: [[String: Any]] = pubs.keys.sorted().map { ["value": $0, "count": pubs[$0]!, "href": Catalog.publisherPagePath($0)] }
+            let n = rows.count
+            return try listingPage(kind: "category", label: "Category", heading: category,
+                                   intro: "\(n) \(n == 1 ? "agent" : "agents") in \(category).", rows: rows, page: page,
+                                   path: { Catalog.categoryPagePath(category, page: $0) }, facetLabel: "Publishers", facets: facets)
+        }
+
+        func resolvePage() throws -> [UInt8] {
+            var d = common(path: Catalog.resolvePagePath, kind: "resolve", title: "Open by incantation",
+                           description: "Open an agent by its seven-word incantation.")
+            d["nav_resolve"] = true
+            d["scripts"] = [Catalog.dataScriptPath, Catalog.wordsScriptPath]
+            d["incant_id"] = "incantation"
+            if let e = exampleIncantation { d["example_incantation"] = e }
+            return try render("resolve", d)
+        }
+
+        func accountPage() throws -> [UInt8] {
+            var d = common(path: Catalog.accountPagePath, kind: "account", title: "My namespaces", description: "Your namespaces and publishing.")
+            d["nav_account"] = true
+            return try render("account", d)
+        }
+
+        func agentPage(_ a: CatalogAgent) throws -> [UInt8] {
+            let e = a.entry
+            let path = a.pagePath
+            var d = common(path: path, kind: "agent", title: a.displayName, description: a.descriptionText)
+            d["name"] = a.name
+            d["publisher"] = a.publisher
+            d["slug"] = a.slug
+            d["display_name"] = a.displayName
+            d["description"] = a.descriptionText
+            d["version"] = a.version
+            d["tier"] = a.tier
+            d["tier_class"] = Context.tierClass(a.tier)
+            d["category"] = a.category
+            d["category_href"] = Catalog.categoryPagePath(a.category)
+            d["publisher_href"] = Catalog.publisherPagePath(a.publisher)
+            d["tags"] = a.tags
+            d["is_stub"] = a.type == "stub"
+            if let dep = a.deprecated { d["deprecated"] = dep.isEmpty ? "This agent is deprecated." : dep }
+            d["install_command"] = "rar install \(a.name)@\(a.version)"
+            d["sha256"] = a.sha256.isEmpty ? "—" : a.sha256
+            let file = e["_file"]?.stringValue ?? ""
+            d["file_path"] = file
+            d["file_name"] = (file as NSString).lastPathComponent
+            d["install_filename"] = e["_install_filename"]?.stringValue ?? (file as NSString).lastPathComponent
+            if let dl = a.downloadPath { d["download_href"] = dl }
+            d["size_kb"] = e["_size_kb"].map(Context.plain) ?? "?"
+            d["lines"] = e["_lines"].map(Context.plain) ?? "?"
+            if let src = e["_source"], case .object = src {
+                d["stub_source"] = [src["repo"]?.stringValue, src["path"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
+            }
+            if let c = a.cardPath { d["card_href"] = c }
+            if let seed = a.seed { d["seed"] = String(seed) }
+            if let inc = a.incantation {
+                d["incantation"] = inc
+                d["incantation_words"] = inc.split(separator: "-").map { $0.uppercased() }
+                d["has_incantation"] = true
+            }
+            // Docstring and source (the highlighted source is spliced in after rendering: it is
+            // the bulk of the page and need not pass through the template engine's strings).
+            var docHTML = a.docstringHTML
+            if docHTML == nil {
+                var doc = a.docstring
+                if doc == nil, let src = a.source { doc = AgentFile(path: file, bytes: src).docstring }
+                docHTML = doc.map(DocstringHTML.render)
+            }
+            if let docHTML, !docHTML.isEmpty { d["docstring_html"] = docHTML }
+            if a.source != nil {
+                d["has_source"] = true
+                d["source_html"] = Context.sourceMarker
+            }
+            // Manifest: the author's keys in their order.
+            var manifest: [[String: Any]] = []
+            for (k, v) in e.objectValue ?? [] where !k.hasPrefix("_") {
+                switch v {
+                case .string(let s): manifest.append(["key": k, "value": s.isEmpty ? "—" : s, "code": k == "name" || k == "schema"])
+                case .array(let items) where items.allSatisfy({ $0.stringValue != nil }):
+                    manifest.append(["key": k, "value": items.isEmpty ? "—" : items.compactMap(\.stringValue).joined(separator: ", "), "code": false])
+                default: manifest.append(["key": k, "value": v.serialized(.compact), "code": true])
+                }
+            }
+            d["manifest_rows"] = manifest
+            var details: [[String: Any]] = []
+            func detail(_ k: String, _ v: String?) { if let v, !v.isEmpty { details.append(["key": k, "value": v]) } }
+            detail("file", file)
+            detail("install as", e["_install_filename"]?.stringValue)
+            detail("seed", a.seed.map { String($0) })
+            detail("sha256", a.sha256)
+            detail("added", e["_added_at"]?.stringValue)
+            detail("commit", e["_latest_commit_sha"]?.stringValue.map { String($0.prefix(12)) })
+            detail("capabilities", e["_capabilities"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", "))
+            detail("stack", e["_stack"]?.stringValue)
+            if !a.aliasIncantations.isEmpty { detail("earlier incantations", a.aliasIncantations.joined(separator: " · ")) }
+            d["detail_rows"] = details
+            // Versions.
+            let versions = a.versions.isEmpty
+                ? [CatalogVersion(version: a.version, sha256: a.sha256, publishedAt: e["_added_at"]?.stringValue)] : a.versions
+            d["versions"] = versions.map { v -> [String: Any] in
+                var r: [String: Any] = ["version": v.version, "sha256": v.sha256 ?? "", "sha256_short": String((v.sha256 ?? "").prefix(12)),
+                                        "published": v.publishedAt.map { String($0.prefix(10)) } ?? "—", "yanked": v.yanked]
+                if let why = v.yankReason { r["yank_reason"] = why }
+                return r
+            }
+            let page = try render("agent", d)
+            guard let src = a.source else { return page }
+            return Context.splice(page, marker: Context.sourceMarkerBytes, with: PythonHighlighter.bytes(src))
+        }
+
+        /// A per-process token: no agent's text can contain it.
+        static let sourceMarker = "\u{1}rar-source-" + UUID().uuidString + "\u{1}"
+        static let sourceMarkerBytes = Array(sourceMarker.utf8)
+
+        /// `page` with the first `marker` replaced by `insert`.
+        static func splice(_ page: [UInt8], marker: [UInt8], with insert: [UInt8]) -> [UInt8] {
+            guard marker.count <= page.count, let first = marker.first else { return page }
+            var i = 0
+            let last = page.count - marker.count
+            while i <= last {
+                if page[i] == first && page[i..<(i + marker.count)].elementsEqual(marker) {
+                    var out: [UInt8] = []
+                    out.reserveCapacity(page.count + insert.count)
+                    out.append(contentsOf: page[..<i])
+                    out.append(contentsOf: insert)
+                    out.append(contentsOf: page[(i + marker.count)...])
+                    return out
+                }
+                i += 1
+            }
+            return page
+        }
+
+        /// A JSON scalar as text (numbers as JSON writes them).
+        static func plain(_ v: JSONValue) -> String {
+            if let s = v.stringValue { return s }
+            return v.serialized(.compact)
+        }
+    }
+}
