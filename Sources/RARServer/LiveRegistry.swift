@@ -23,11 +23,13 @@ actor LiveRegistry {
     var inFlight: (Int64, Task<Snapshot, any Error>)?
     /// Options for the catalog pages rendered with the static output.
     let baseURL: String
+    let siteDir: String?
 
-    init(store: any RegistryStore, scratch: String, baseURL: String = "") {
+    init(store: any RegistryStore, scratch: String, baseURL: String = "", siteDir: String? = nil) {
         self.store = store
         self.scratch = scratch
         self.baseURL = baseURL
+        self.siteDir = siteDir
     }
 
     /// The file an agent occupies in the registry tree.
@@ -37,11 +39,11 @@ actor LiveRegistry {
         let gen = try await store.generation()
         if let c = cached, c.generation == gen { return c }
         if let (g, task) = inFlight, g == gen { return try await task.value }
-        let store = self.store, memo = self.memo, scratch = self.scratch, baseURL = self.baseURL
+        let store = self.store, memo = self.memo, scratch = self.scratch, baseURL = self.baseURL, siteDir = self.siteDir
         let task = Task<Snapshot, any Error> {
             let rows = try await store.latestSources()
             let changed = try await store.meta("changed_at").flatMap { Double($0) } ?? 0
-            return try LiveRegistry.render(rows: rows, generation: gen, changedAt: Date(timeIntervalSince1970: changed), memo: memo, scratch: scratch, baseURL: baseURL)
+            return try LiveRegistry.render(rows: rows, generation: gen, changedAt: Date(timeIntervalSince1970: changed), memo: memo, scratch: scratch, baseURL: baseURL, siteDir: siteDir)
         }
         inFlight = (gen, task)
         defer { if inFlight?.0 == gen { inFlight = nil } }
@@ -52,7 +54,7 @@ actor LiveRegistry {
 
     /// Build the registry in memory, then write the static tree through `StaticAPI` into a
     /// private scratch directory and read it back.
-    static func render(rows: [(AgentRecord, VersionRecord, [UInt8])], generation: Int64, changedAt: Date, memo: FactsMemo, scratch: String, baseURL: String) throws -> Snapshot {
+    static func render(rows: [(AgentRecord, VersionRecord, [UInt8])], generation: Int64, changedAt: Date, memo: FactsMemo, scratch: String, baseURL: String, siteDir: String?) throws -> Snapshot {
         var tree: [String: [UInt8]] = [:]
         var tiers: [String: String] = [:]
         for (a, _, src) in rows {
@@ -95,6 +97,7 @@ actor LiveRegistry {
         // The catalog pages of `rar build`, in live mode: sign-in, upload, owner actions.
         var catalog = CatalogOptions()
         catalog.live = true
+        catalog.siteDir = siteDir
         api.catalog = catalog
         try StaticAPI.write(build, root: src, out: out, options: api)
         var files: [String: [UInt8]] = [:]

@@ -29,6 +29,8 @@ public struct ServerConfig: Sendable {
     /// The executable that runs contract tests (`rar test FILE --json`).
     public var testerExecutable: String?
     public var logLevel = "info"
+    /// Catalog templates and assets that override the built-in ones, file by file (`DIR/templates`, `DIR/assets`).
+    public var siteDir: String?
 
     public init() {}
 
@@ -71,6 +73,7 @@ public struct ServerConfig: Sendable {
             case "idle_timeout_seconds": idleTimeoutSeconds = try int()
             case "contract_tests": contractTests = val.boolValue ?? contractTests
             case "log_level": logLevel = try str()
+            case "site_dir": siteDir = try str()
             case "rate_limits":
                 guard let o = val.objectValue else { throw Invalid(description: "\(path): 'rate_limits' must be an object") }
                 for (a, n) in o {

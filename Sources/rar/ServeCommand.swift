@@ -22,6 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port (0 picks a free one).") var port: Int?
     @Option(help: "JSON config file.") var config: String?
     @Option(help: "Public base URL for links (default: from the request's Host).") var publicURL: String?
+    @Option(help: "Catalog templates/assets overriding the built-in ones (DIR/templates, DIR/assets).") var site: String?
     @Flag(help: "Do not import ROOT/agents/ into an empty database.") var noSeed = false
     @Flag(help: "Run `rar test` on each new version in a sandboxed worker process.") var contractTests = false
     @Flag(help: "Print the startup report as JSON.") var json = false
@@ -44,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let port { cfg.port = port }
         if let publicURL { cfg.publicURL = publicURL }
         if noSeed { cfg.seed = false }
+        if let site { cfg.siteDir = site }
         if contractTests { cfg.contractTests = true }
         guard (0...65535).contains(cfg.port) else { throw ValidationError("--port must be 0–65535") }
 
