@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -52,9 +51,7 @@ public enum Tokens {
         (prefix + base32(random(20)), "tok_" + base32(random(8)))
     }
 
-    public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    public static func hash(_ secret: String) -> String { BuildSupport.sha256Hex(secret) }
 
     /// Looks plausible before any database work (length and alphabet).
     public static func wellFormed(_ s: String) -> Bool {

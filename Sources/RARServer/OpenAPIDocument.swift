@@ -894,7 +894,7 @@ paths:
       tags: [static]
       operationId: getIndex
       summary: The catalog home page
-      description: The build's `index.html`; until the tree has one, a plain list of agents.
+      description: The catalog's `index.html` (live mode), rendered from the database.
       security: []
       parameters:
         - $ref: '#/components/parameters/IfNoneMatch'

@@ -54,6 +54,13 @@ public struct Problem: Error, HTTPResponseError {
         return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(string: json.serialized(.compact) + "\n")))
     }
 
+    /// 405 with the `Allow` header.
+    static func methodNotAllowed(_ method: String, allowed: [String]) -> Problem {
+        var p = Problem(.methodNotAllowed, "\(method) is not supported here; use \(allowed.joined(separator: ", "))")
+        p.headers[.allow] = allowed.joined(separator: ", ")
+        return p
+    }
+
     static func from(_ e: StoreError) -> Problem {
         switch e {
         case .conflict(let m): return Problem(.conflict, m)
@@ -108,9 +115,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let specific = table.methods(for: request.uri.path, ignoringCatchAll: true)
             let allowed = specific.isEmpty ? table.methods(for: request.uri.path) : specific
             if !allowed.isEmpty && !allowed.contains(request.method.rawValue) {
-                var p = Problem(.methodNotAllowed, "\(request.method.rawValue) is not supported here; use \(allowed.joined(separator: ", "))")
-                p.headers[.allow] = allowed.joined(separator: ", ")
-                return try p.response(from: request, context: context)
+                return try Problem.methodNotAllowed(request.method.rawValue, allowed: allowed).response(from: request, context: context)
             }
             return try Problem(.notFound, "no such resource: \(request.uri.path)").response(from: request, context: context)
         } catch let p as Problem {

@@ -9,6 +9,12 @@ extension Routes {
     static let deleteWindow: TimeInterval = 72 * 3600
     static let grantedTiers: Set<String> = ["verified", "official", "frontier"]
 
+    /// A registry entry's seed (decimal string) and incantation, or nulls.
+    static func identity(_ entry: JSONValue?) -> (seed: JSONValue, incantation: JSONValue) {
+        guard let s = CardLookup.seedValue(entry?["_seed"]) else { return (.null, .null) }
+        return (.string(String(s)), (try? Incantation.encode(s)).map { .string($0) } ?? .null)
+    }
+
     static func versionJSON(_ v: VersionRecord, base: String) -> JSONValue {
         let (ns, slug) = Names.split(v.agent) ?? ("", "")
         return .object([
@@ -32,10 +38,7 @@ extension Routes {
         var card: JSONValue = .null, seed: JSONValue = .null, incantation: JSONValue = .null
         if entry != nil, case .agent(_, let c, _) = CardLookup(agents: snap.agents).resolve(name: name) {
             card = c
-            if let s = CardLookup.seedValue(entry?["_seed"]) {
-                seed = .string(String(s))
-                incantation = (try? Incantation.encode(s)).map { .string($0) } ?? .null
-            }
+            (seed, incantation) = identity(entry)
         }
         let owner = try await state.store.namespace(a.publisher)?.owner.description
         var pairs: [(String, JSONValue)] = [("name", .string(name)), ("publisher", .string(a.publisher)), ("slug", .string(a.slug))]
@@ -161,11 +164,7 @@ extension Routes {
             state.metrics.event("publish")
             state.tester?.wake()
             let base = HTTP.base(request, cfg)
-            var seed: JSONValue = .null, incantation: JSONValue = .null
-            if let s = CardLookup.seedValue(prepared.entry["_seed"]) {
-                seed = .string(String(s))
-                incantation = (try? Incantation.encode(s)).map { .string($0) } ?? .null
-            }
+            let (seed, incantation) = identity(prepared.entry)
             let url = "\(base)/api/v1/agents/\(ns)/\(slug)/versions/\(version.version)"
             return HTTP.json(.object([
                 ("name", .string(agent.name)), ("version", .string(version.version)), ("sha256", .string(version.sha256)),

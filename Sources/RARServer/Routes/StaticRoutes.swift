@@ -27,33 +27,16 @@ extension Routes {
             throw Problem(.notFound, "no such file")
         }
         let snap = try await state.live.current()
-        guard let bytes = snap.files[path] ?? snap.files[path + "/index.html"] ?? (path == "index.html" ? fallbackIndex(snap) : nil) else {
+        guard let bytes = snap.files[path] ?? snap.files[path + "/index.html"] else {
             // A GET to an API path that only takes other methods: 405, not a missing file.
             let allowed = state.routes.methods(for: "/" + path, ignoringCatchAll: true)
-            if !allowed.isEmpty && !allowed.contains("GET") {
-                var p = Problem(.methodNotAllowed, "GET is not supported here; use \(allowed.joined(separator: ", "))")
-                p.headers[.allow] = allowed.joined(separator: ", ")
-                throw p
-            }
+            if !allowed.isEmpty && !allowed.contains("GET") { throw Problem.methodNotAllowed("GET", allowed: allowed) }
             throw Problem(.notFound, "no such file: /\(path)")
         }
         let etag = "\"\(BuildSupport.sha256Hex(bytes).prefix(32))\""
         let headers: HTTPFields = [.eTag: etag, .cacheControl: "public, max-age=0, must-revalidate"]
         if HTTP.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
         return HTTP.bytes(bytes, type: contentType(path), headers: headers)
-    }
-
-    /// Until the catalog pages exist for a tree, `/` lists the agents plainly.
-    static func fallbackIndex(_ snap: LiveRegistry.Snapshot) -> [UInt8] {
-        func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
-        var html = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>RAR registry</title><h1>RAR registry</h1><ul>"
-        for a in snap.agents {
-            let n = a["name"]?.stringValue ?? ""
-            html += "<li><a href=\"api/v1/agents/\(esc(n)).json\">\(esc(n))</a> \(esc(a["version"]?.stringValue ?? "")) — \(esc(a["description"]?.stringValue ?? ""))</li>"
-        }
-        return Array((html + "</ul></html>\n").utf8)
     }
 
     static func registerStatic(_ router: Router<RARContext>, _ state: ServerState) {

@@ -544,11 +544,5 @@ public final class SQLiteStore: RegistryStore {
 
 /// UTC timestamps as the server stores and prints them: `2026-11-21T10:00:00Z` (sortable as text).
 public enum Clock {
-    public static func stamp(_ d: Date) -> String {
-        let t = time_t(d.timeIntervalSince1970.rounded(.down))
-        var tm = tm()
-        var tt = t
-        gmtime_r(&tt, &tm)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec)
-    }
+    public static func stamp(_ d: Date) -> String { BuildSupport.isoZ(Int(d.timeIntervalSince1970.rounded(.down))) }
 }
