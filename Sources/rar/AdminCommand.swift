@@ -107,7 +107,7 @@ struct AdminCommand: ParsableCommand {
                 let c = remote.client()
                 let (n, _) = try splitPinned(name)
                 try runClient {
-                    let r = try c.call("PUT", "/api/v1/admin/agents/\(n.dropFirst().split(separator: "/").map(String.init).map { "@" + $0 }.first ?? "")/\(n.split(separator: "/").last ?? "")/tier", json: .object([("tier", .string(tier))]))
+                    let r = try c.call("PUT", agentPath(n, under: "/api/v1/admin/agents") + "/tier", json: .object([("tier", .string(tier))]))
                     show(r, json: remote.json) { "\($0["name"]?.stringValue ?? "") is now \($0["tier"]?.stringValue ?? "")" }
                 }
             }

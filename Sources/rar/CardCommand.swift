@@ -81,20 +81,13 @@ enum RegistryAccess {
     }
 
     static func httpGet(_ url: URL, timeout: TimeInterval = 30) throws -> Data {
-        final class Box: @unchecked Sendable { var result: Result<Data, Error>? }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
         var req = URLRequest(url: url, timeoutInterval: timeout)
         req.setValue("rar/\(RARVersion.current)", forHTTPHeaderField: "User-Agent")
-        URLSession.shared.dataTask(with: req) { data, resp, err in
-            if let err { box.result = .failure(Failure(description: "\(url): \(err.localizedDescription)")) }
-            else if let http = resp as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                box.result = .failure(Failure(description: "\(url): HTTP \(http.statusCode)"))
-            } else { box.result = .success(data ?? Data()) }
-            done.signal()
-        }.resume()
-        done.wait()
-        return try box.result!.get()
+        switch BlockingHTTP.send(req) {
+        case .failure(let err): throw Failure(description: "\(url): \(err.localizedDescription)")
+        case .success(let (http, _)?) where !(200..<300).contains(http.statusCode): throw Failure(description: "\(url): HTTP \(http.statusCode)")
+        case .success(let reply): return reply?.1 ?? Data()
+        }
     }
 }
 

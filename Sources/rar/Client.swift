@@ -99,21 +99,14 @@ struct RegistryClient {
         req.setValue("rar/\(RARVersion.current)", forHTTPHeaderField: "User-Agent")
         if let body { req.httpBody = body; req.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         if auth, let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        final class Box: @unchecked Sendable { var reply: Reply?; var error: (any Error)? }
-        let box = Box()
-        let sem = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: req) { data, resp, err in
-            if let err { box.error = err } else if let h = resp as? HTTPURLResponse {
-                var headers: [String: String] = [:]
-                for (k, v) in h.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
-                box.reply = Reply(status: h.statusCode, headers: headers, body: data ?? Data())
-            }
-            sem.signal()
-        }.resume()
-        sem.wait()
-        if let e = box.error { throw ClientError.unavailable("cannot reach \(base): \(e.localizedDescription)") }
-        guard let r = box.reply else { throw ClientError.unavailable("no response from \(base)") }
-        return r
+        switch BlockingHTTP.send(req) {
+        case .failure(let e): throw ClientError.unavailable("cannot reach \(base): \(e.localizedDescription)")
+        case .success(nil): throw ClientError.unavailable("no response from \(base)")
+        case .success(let (h, data)?):
+            var headers: [String: String] = [:]
+            for (k, v) in h.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
+            return Reply(status: h.statusCode, headers: headers, body: data)
+        }
     }
 
     /// The request, which must succeed (2xx); problem+json errors become readable messages.
@@ -133,6 +126,22 @@ struct RegistryClient {
         let r = try call("GET", path)
         guard let v = r.json else { throw ClientError.unavailable("\(base)\(path) did not return JSON") }
         return v
+    }
+}
+
+/// One HTTP exchange, waited for: the CLI's commands are synchronous.
+enum BlockingHTTP {
+    /// The response (nil when the reply was not HTTP), or the transport error.
+    static func send(_ req: URLRequest) -> Result<(HTTPURLResponse, Data)?, any Error> {
+        final class Box: @unchecked Sendable { var result: Result<(HTTPURLResponse, Data)?, any Error> = .success(nil) }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: req) { data, resp, err in
+            if let err { box.result = .failure(err) } else if let h = resp as? HTTPURLResponse { box.result = .success((h, data ?? Data())) }
+            done.signal()
+        }.resume()
+        done.wait()
+        return box.result
     }
 }
 
@@ -169,9 +178,9 @@ func splitPinned(_ s: String) throws -> (name: String, version: String?) {
     return (name, version)
 }
 
-/// URL path of an agent: `/api/v1/agents/@pub/slug`.
-func agentPath(_ name: String) -> String {
+/// URL path of an agent: `/api/v1/agents/@pub/slug` (or under another collection).
+func agentPath(_ name: String, under collection: String = "/api/v1/agents") -> String {
     let parts = name.split(separator: "/", maxSplits: 1)
     let enc = { (s: Substring) in s.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? String(s) }
-    return "/api/v1/agents/\(enc(parts[0]))/\(enc(parts.count > 1 ? parts[1] : ""))"
+    return "\(collection)/\(enc(parts[0]))/\(enc(parts.count > 1 ? parts[1] : ""))"
 }
