@@ -56,8 +56,10 @@ public enum EggPacker {
         if Set(files.map { ByteKey($0.path) }).count != files.count { throw EggError("duplicate-content-path", "file paths collide") }
         if variant.isJSON && !files.isEmpty { throw EggError("json-variant-has-files", "JSON variants cannot pack files") }
         let sorted = files.sorted { Bytes.less($0.path, $1.path) }
-        let contents: [JSONValue] = sorted.map {
-            .object([("path", .string($0.path)), ("hash", .string(EggHash.bytes(EggHash.fileSpace, $0.data)))])
+        // One pass over the bytes: the manifest hash and the ZIP CRC of every file, across cores.
+        let digests = ParallelMap.map(sorted) { (hash: EggHash.bytes(EggHash.fileSpace, $0.data), crc: CRC32.checksum($0.data)) }
+        let contents: [JSONValue] = zip(sorted, digests).map {
+            .object([("path", .string($0.path)), ("hash", .string($1.hash))])
         }
         let manifest = JSONValue.object([
             ("schema", .string(EggManifest.schema)), ("variant", .string(variant.rawValue)), ("rappid", .string(rappid)),
@@ -67,8 +69,10 @@ public enum EggPacker {
         let manifestBytes = try CanonicalJSON.canonicalBytes(manifest)
         let packed = variant.isJSON
             ? manifestBytes
-            : try StrictZip.encode([("manifest.json", manifestBytes[...])] + sorted.map { ($0.path, $0.data[...]) })
-        switch RAPP1.inspect(packed) {
+            : try StrictZip.encode([("manifest.json", manifestBytes[...], nil)] + zip(sorted, digests).map { ($0.path, $0.data[...], $1.crc) })
+        // Structure, order, manifest and nesting are re-read strictly; the file hashes and CRCs were
+        // just computed from these very bytes, so they are not computed a second time.
+        switch RAPP1.inspect(packed, verifyContent: false) {
         case .success(let egg): return egg
         case .failure(let f): throw EggError(f.error.code, "packer self-check: \(f.error.message)")
         }

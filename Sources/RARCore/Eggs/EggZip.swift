@@ -51,6 +51,11 @@ public enum StrictZip {
 
     /// Deterministic encoder. Entries go in the order given.
     public static func encode(_ entries: [(name: String, data: ArraySlice<UInt8>)]) throws(EggError) -> [UInt8] {
+        try encode(entries.map { ($0.name, $0.data, nil) })
+    }
+
+    /// Same, with CRCs the caller already computed (nil: compute here).
+    static func encode(_ entries: [(name: String, data: ArraySlice<UInt8>, crc: UInt32?)]) throws(EggError) -> [UInt8] {
         if entries.count > 0xFFFF { throw EggError("zip64-forbidden", "ZIP64 entry counts are not supported") }
         var total = 22
         for e in entries { total += 30 + 46 + 2 * e.name.utf8.count + e.data.count }
@@ -61,7 +66,7 @@ public enum StrictZip {
         for e in entries {
             let name = Array(e.name.utf8)
             if name.count > 0xFFFF || e.data.count > 0xFFFF_FFFF { throw EggError("zip64-forbidden", "ZIP64 sizes are not supported") }
-            let crc = Int(CRC32.checksum(e.data))
+            let crc = Int(e.crc ?? CRC32.checksum(e.data))
             out += localHeader(name: name, crc: crc, size: e.data.count)
             out += name
             out += e.data
@@ -114,7 +119,9 @@ public enum StrictZip {
     }
 
     /// Strict decode, checks in the reference core's order. Never allocates from declared sizes.
-    public static func decode(_ d: [UInt8]) throws(EggError) -> [EggZipMember] {
+    public static func decode(_ d: [UInt8]) throws(EggError) -> [EggZipMember] { try decode(d, verifyCRC: true) }
+
+    static func decode(_ d: [UInt8], verifyCRC: Bool) throws(EggError) -> [EggZipMember] {
         guard d.count >= 22 else { throw EggError("invalid-zip", "ZIP is too short") }
         let e = d.count - 22
         let total = Bytes.rd16(d, e + 10)
@@ -178,7 +185,7 @@ public enum StrictZip {
                 _ = try decodeName(local)
                 bad = !local.elementsEqual(c.nameBytes)
             }
-            if !bad { bad = Int(CRC32.checksum(d[body..<body + csize])) != crc }
+            if !bad && verifyCRC { bad = Int(CRC32.checksum(d[body..<body + csize])) != crc }
             if bad { throw EggError("invalid-zip-metadata", "local entry differs from deterministic central metadata") }
             // Fields the reference only catches by re-encoding at the end: versions, host, attributes.
             if needed != version
