@@ -853,7 +853,7 @@ struct Parser {
         return try mk(.other("Compare"), span(from: t), items)
     }
 
-    mutating func binaryLevel(_ ops: Set<String>, _ next: (inout Parser) throws -> Expr) throws -> Expr {
+    mutating func binaryLevel(_ ops: [String], _ next: (inout Parser) throws -> Expr) throws -> Expr {
         let t = cur
         var left = try next(&self)
         while toks[p].kind == .op && ops.contains(toks[p].text) {
@@ -864,10 +864,11 @@ struct Parser {
         return left
     }
 
-    static let orOps: Set<String> = ["|"], xorOps: Set<String> = ["^"], andOps: Set<String> = ["&"]
-    static let shiftOps: Set<String> = ["<<", ">>"], sumOps: Set<String> = ["+", "-"]
-    static let termOps: Set<String> = ["*", "/", "//", "%", "@"]
-    static let compareOps: Set<String> = ["==", "!=", "<", "<=", ">", ">="]
+    // Small arrays: comparing a few short strings beats hashing one.
+    static let orOps = ["|"], xorOps = ["^"], andOps = ["&"]
+    static let shiftOps = ["<<", ">>"], sumOps = ["+", "-"]
+    static let termOps = ["*", "/", "//", "%", "@"]
+    static let compareOps = ["==", "!=", "<", "<=", ">", ">="]
 
     mutating func bitwiseOr() throws -> Expr { try binaryLevel(Parser.orOps) { try $0.bitwiseXor() } }
     mutating func bitwiseXor() throws -> Expr { try binaryLevel(Parser.xorOps) { try $0.bitwiseAnd() } }

@@ -329,26 +329,34 @@ struct Tokenizer {
         emit(.number, PyStr.string(s[start..<i]), start, sLine, sCol)
     }
 
-    static let ops3: Set<String> = ["**=", "//=", ">>=", "<<=", "...", "!="]
-    static let ops2: Set<String> = [
-        "==", "!=", "<=", ">=", "<<", ">>", "**", "//", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "->", ":=",
-    ]
-    static let ops1: Set<UInt32> = Set("()[]{}:,;+-*/|&<>=.%~^@".unicodeScalars.map(\.value))
+    static let ops3 = ["**=", "//=", ">>=", "<<=", "..."].map { $0.unicodeScalars.map(\.value) }
+    /// Two- and one-character operators by ASCII code (nil: not an operator).
+    static let ops2: [String?] = {
+        var t = [String?](repeating: nil, count: 128 * 128)
+        for o in ["==", "!=", "<=", ">=", "<<", ">>", "**", "//", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "->", ":="] {
+            let u = Array(o.utf8)
+            t[Int(u[0]) << 7 | Int(u[1])] = o
+        }
+        return t
+    }()
+    static let ops1: [String?] = {
+        var t = [String?](repeating: nil, count: 128)
+        for c in "()[]{}:,;+-*/|&<>=.%~^@" { t[Int(c.asciiValue!)] = String(c) }
+        return t
+    }()
 
     mutating func op() throws {
         let start = i, sLine = line, sCol = i - lineStart
         let c = s[i]
         var text: String
-        // Longest match first; operators are ASCII, so only build strings for ASCII candidates.
+        // Longest match first; operators are ASCII.
         let c1 = peek(1), c2 = peek(2)
-        let three = c < 0x80 && c1 < 0x80 && c2 < 0x80 && i + 3 <= s.count ? String(UnicodeScalar(UInt8(c))) + String(UnicodeScalar(UInt8(c1))) + String(UnicodeScalar(UInt8(c2))) : ""
-        let two = c < 0x80 && c1 < 0x80 && i + 2 <= s.count ? String(UnicodeScalar(UInt8(c))) + String(UnicodeScalar(UInt8(c1))) : ""
-        if !three.isEmpty && Tokenizer.ops3.contains(three) && three != "!=" {
-            text = three
-        } else if !two.isEmpty && Tokenizer.ops2.contains(two) {
-            text = two
-        } else if Tokenizer.ops1.contains(c) {
-            text = String(UnicodeScalar(UInt8(c)))
+        if c < 0x80 && c1 < 0x80 && c2 < 0x80 && i + 3 <= s.count, let o = Tokenizer.ops3.first(where: { $0[0] == c && $0[1] == c1 && $0[2] == c2 }) {
+            text = String(String.UnicodeScalarView(o.compactMap(Unicode.Scalar.init)))
+        } else if c < 0x80 && c1 < 0x80 && i + 2 <= s.count, let o = Tokenizer.ops2[Int(c) << 7 | Int(c1)] {
+            text = o
+        } else if c < 0x80, let o = Tokenizer.ops1[Int(c)] {
+            text = o
         } else {
             if c >= 0x80 {
                 let hex = String(format: "%04X", c)

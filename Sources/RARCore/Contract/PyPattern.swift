@@ -17,26 +17,34 @@ enum PyPattern {
 
     /// The first index >= `from` where `needle` occurs in `t`.
     static func find(_ t: [UInt32], _ needle: [UInt32], from: Int = 0) -> Int? {
-        guard let first = needle.first, needle.count <= t.count else { return nil }
-        var i = from
-        let last = t.count - needle.count
-        while i <= last {
-            if t[i] == first {
-                var k = 1
-                while k < needle.count && t[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return i }
+        guard let first = needle.first, needle.count <= t.count, from >= 0 else { return nil }
+        return t.withUnsafeBufferPointer { tb in
+            needle.withUnsafeBufferPointer { nb in
+                var i = from
+                let last = tb.count - nb.count
+                while i <= last {
+                    if tb[i] == first {
+                        var k = 1
+                        while k < nb.count && tb[i + k] == nb[k] { k += 1 }
+                        if k == nb.count { return i }
+                    }
+                    i += 1
+                }
+                return nil
             }
-            i += 1
         }
-        return nil
     }
 
-    /// Start indices of `needle` in `t`, in order.
-    static func occurrences(_ t: [UInt32], _ needle: [UInt32]) -> [Int] {
-        var out: [Int] = []
-        var from = 0
-        while let i = find(t, needle, from: from) { out.append(i); from = i + 1 }
-        return out
+    /// Start indices of `needle` in `t`, in order, found one at a time.
+    static func occurrences(_ t: [UInt32], _ needle: [UInt32]) -> some Sequence<Int> {
+        AnySequence { () -> AnyIterator<Int> in
+            var from = 0
+            return AnyIterator {
+                guard let i = find(t, needle, from: from) else { return nil }
+                from = i + 1
+                return i
+            }
+        }
     }
 
     static func skipSpace(_ t: [UInt32], _ i: Int) -> Int {

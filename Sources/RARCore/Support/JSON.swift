@@ -160,6 +160,15 @@ extension JSONValue {
 
     static func writeString(_ s: String, into out: inout String, ensureASCII: Bool) {
         out += "\""
+        // Fast path: nothing to escape, append whole.
+        let clean = s.utf8.allSatisfy { b in
+            b >= 0x20 && b != 0x22 && b != 0x5C && (ensureASCII ? b < 0x7F : true)
+        }
+        if clean {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
