@@ -24,9 +24,12 @@ actor LiveRegistry {
     /// Options for the catalog pages rendered with the static output.
     let baseURL: String
     let siteDir: String?
+    /// Largest agent file the build reads (the server's max_agent_bytes).
+    let sizeLimit: Int
 
-    init(store: any RegistryStore, scratch: String, baseURL: String = "", siteDir: String? = nil) {
+    init(store: any RegistryStore, scratch: String, baseURL: String = "", siteDir: String? = nil, sizeLimit: Int = SourceText.defaultSizeLimit) {
         self.store = store
+        self.sizeLimit = sizeLimit
         self.scratch = scratch
         self.baseURL = baseURL
         self.siteDir = siteDir
@@ -39,11 +42,11 @@ actor LiveRegistry {
         let gen = try await store.generation()
         if let c = cached, c.generation == gen { return c }
         if let (g, task) = inFlight, g == gen { return try await task.value }
-        let store = self.store, memo = self.memo, scratch = self.scratch, baseURL = self.baseURL, siteDir = self.siteDir
+        let store = self.store, memo = self.memo, scratch = self.scratch, baseURL = self.baseURL, siteDir = self.siteDir, limit = self.sizeLimit
         let task = Task<Snapshot, any Error> {
             let rows = try await store.latestSources()
             let changed = try await store.meta("changed_at").flatMap { Double($0) } ?? 0
-            return try LiveRegistry.render(rows: rows, generation: gen, changedAt: Date(timeIntervalSince1970: changed), memo: memo, scratch: scratch, baseURL: baseURL, siteDir: siteDir)
+            return try LiveRegistry.render(rows: rows, generation: gen, changedAt: Date(timeIntervalSince1970: changed), memo: memo, scratch: scratch, baseURL: baseURL, siteDir: siteDir, sizeLimit: limit)
         }
         inFlight = (gen, task)
         defer { if inFlight?.0 == gen { inFlight = nil } }
@@ -54,7 +57,7 @@ actor LiveRegistry {
 
     /// Build the registry in memory, then write the static tree through `StaticAPI` into a
     /// private scratch directory and read it back.
-    static func render(rows: [(AgentRecord, VersionRecord, [UInt8])], generation: Int64, changedAt: Date, memo: FactsMemo, scratch: String, baseURL: String, siteDir: String?) throws -> Snapshot {
+    static func render(rows: [(AgentRecord, VersionRecord, [UInt8])], generation: Int64, changedAt: Date, memo: FactsMemo, scratch: String, baseURL: String, siteDir: String?, sizeLimit: Int = SourceText.defaultSizeLimit) throws -> Snapshot {
         var tree: [String: [UInt8]] = [:]
         var tiers: [String: String] = [:]
         for (a, _, src) in rows {
@@ -65,6 +68,7 @@ actor LiveRegistry {
         opt.tree = tree
         opt.memo = memo
         opt.keepGoing = true
+        opt.sizeLimit = sizeLimit
         opt.generatedAt = changedAt
         var build = try RegistryBuilder.build(opt)
         // The server's tier wins over the manifest's claim (admins grant verified/official).

@@ -56,6 +56,7 @@ enum Publishing {
         let rel = "agents/\(publisher)/\(Scaffold.fileName(slug: slug))"
         opt.tree = [rel: bytes]
         opt.keepGoing = true
+        opt.sizeLimit = limit
         let build: RegistryBuild
         do { build = try RegistryBuilder.build(opt) } catch { throw Problem(.internalServerError, "registry build failed: \(error)") }
         if let r = build.rejected.first {

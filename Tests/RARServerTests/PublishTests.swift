@@ -38,6 +38,25 @@ struct PublishTests {
         #expect(bad.status == 401)
     }
 
+    @Test func raisedAgentSizeLimitHoldsThroughTheRegistryBuild() async throws {
+        // max_agent_bytes above the 1 MiB default: the file publishes and reaches registry.json.
+        let s = try await TestServer.start(seed: false) { $0.maxAgentBytes = 3 << 20 }
+        defer { Task { await s.stop() } }
+        var text = String(decoding: try TestServer.agent("@acme/big"), as: UTF8.self)
+        text += "\n" + String(repeating: "# padding line for a large agent file\n", count: 40_000)
+        let file = Data(text.utf8)
+        #expect(file.count > 1 << 20 && file.count < 3 << 20)
+        let r = try await s.request("POST", "/api/v1/publish", body: file, token: admin)
+        #expect(r.status == 201, "\(r.text)")
+        let reg = try await s.get("/registry.json")
+        #expect(reg.json["agents"]?.arrayValue?.contains { $0["name"]?.stringValue == "@acme/big" } == true)
+        let raw = try await s.get("/api/v1/agents/@acme/big/versions/1.0.0/source")
+        #expect(raw.status == 200 && raw.body == file)
+        // Above the limit: 413.
+        let huge = Data(text.utf8 + Array(repeating: UInt8(ascii: "#"), count: 3 << 20))
+        #expect(try await s.request("POST", "/api/v1/publish", body: huge, token: admin).status == 413)
+    }
+
     @Test func publishIsImmutableAndValidated() async throws {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }
