@@ -6,7 +6,7 @@ import RARCore
 public struct ServerConfig: Sendable {
     /// The registry root: seed agents come from `ROOT/agents/`, the default database lives here.
     public var root = "registry"
-    /// `sqlite:PATH`, a plain path, or (with a PostgreSQL build) `postgres://…`. Default: `ROOT/.rar/rar.sqlite`.
+    /// `sqlite:PATH`, a plain path, or `postgres://…` (shared by several servers). Default: `ROOT/.rar/rar.sqlite`.
     public var database: String?
     public var host = "127.0.0.1"
     public var port = 7070
