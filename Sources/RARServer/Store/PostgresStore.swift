@@ -553,10 +553,20 @@ public final class PostgresStore: RegistryStore {
         let name = try await one(c, "SELECT name FROM agents WHERE id = \(id)")?[0].decode(String.self) ?? ""
         func s(_ k: String) -> String { doc[k]?.stringValue ?? "" }
         let tags = (doc["tags"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")
-        func fts(_ parts: String...) -> String { words(parts.joined(separator: " ")).joined(separator: " ") }
+        // Bounded, so the tsvector stays far below PostgreSQL's 1 MB limit whatever the file holds.
+        func fts(_ parts: String..., cap: Int) -> String {
+            var out = "", size = 0
+            for w in words(parts.joined(separator: " ")) {
+                size += w.utf8.count + 1
+                if size > cap { break }
+                out += out.isEmpty ? w : " " + w
+            }
+            return out
+        }
         try await c.query("""
             UPDATE agents SET latest = \(latest), display_name = \(s("display_name")), description = \(s("description")), category = \(s("category")),
-                type = \(s("type")), fts_a = \(fts(name, s("display_name"))), fts_b = \(fts(s("description"), tags)), fts_c = \(fts(s("docstring")))
+                type = \(s("type")), fts_a = \(fts(name, s("display_name"), cap: 16_384)), fts_b = \(fts(s("description"), tags, cap: 65_536)),
+                fts_c = \(fts(s("docstring"), cap: 131_072))
             WHERE id = \(id)
             """, logger: log)
     }
