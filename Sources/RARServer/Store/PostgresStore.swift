@@ -277,6 +277,8 @@ public final class PostgresStore: RegistryStore {
         let message = p.serverInfo?[.message] ?? "database error"
         switch state {
         case "23505": return .conflict(uniqueViolation(p.serverInfo?[.constraintName]))
+        // Text with NUL: PostgreSQL cannot hold it, so no stored name matches it.
+        case "22021": return .notFound("no such name (it contains a NUL character)")
         case _ where state.hasPrefix("23"): return .conflict(message)
         case "40001", "40P01", "55P03": return .unavailable("the database is busy; retry")
         case "53100": return .unavailable("the disk is full; the change was not saved")
@@ -551,7 +553,8 @@ public final class PostgresStore: RegistryStore {
             return
         }
         let name = try await one(c, "SELECT name FROM agents WHERE id = \(id)")?[0].decode(String.self) ?? ""
-        func s(_ k: String) -> String { doc[k]?.stringValue ?? "" }
+        // PostgreSQL text holds no NUL; the served file and registry.json keep it.
+        func s(_ k: String) -> String { (doc[k]?.stringValue ?? "").replacingOccurrences(of: "\u{0}", with: "") }
         let tags = (doc["tags"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")
         // Bounded, so the tsvector stays far below PostgreSQL's 1 MB limit whatever the file holds.
         func fts(_ parts: String..., cap: Int) -> String {
@@ -727,6 +730,10 @@ public final class PostgresStore: RegistryStore {
     // MARK: search
 
     public func search(_ q: SearchQuery) async throws -> SearchResult {
+        // No stored value holds NUL: such a filter matches nothing.
+        if [q.category, q.tier, q.publisher, q.type].contains(where: { $0?.contains("\u{0}") == true }) {
+            return SearchResult(total: 0, hits: [], facets: ["category": [], "tier": [], "publisher": [], "type": []])
+        }
         var binds = PostgresBindings()
         func bind(_ s: String) -> String { binds.append(s); return "$\(binds.count)" }
         // Every word must match as a prefix, stemmed (english) or as written (simple).
