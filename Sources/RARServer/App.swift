@@ -62,7 +62,7 @@ public enum RARServerApp {
     public static func openStore(_ config: ServerConfig) async throws -> any RegistryStore {
         if config.isPostgres {
             let store: PostgresStore
-            do { store = try PostgresStore(url: config.database ?? "") } catch { throw ServerConfig.Invalid(description: "--db: \(error)") }
+            do { store = try PostgresStore(url: config.database ?? "", leaseTimeout: .seconds(config.databaseTimeoutSeconds)) } catch { throw ServerConfig.Invalid(description: "--db: \(error)") }
             do { try await store.migrate() } catch {
                 await store.close()
                 throw error

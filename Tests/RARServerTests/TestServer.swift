@@ -44,6 +44,7 @@ final class TestServer: @unchecked Sendable {
         cfg.port = 0
         cfg.adminToken = adminToken
         cfg.rateLimits = cfg.rateLimits.mapValues { _ in 0 }  // unlimited unless a test sets one
+        cfg.databaseTimeoutSeconds = 60  // the suites load 2 cores fully: no spurious 503s
         var owned: String?
         if let database {
             cfg.database = database

@@ -147,7 +147,8 @@ public final class PostgresStore: RegistryStore {
 
     public func migrate() async throws {
         do {
-            try await transaction { c in
+            // At start the database may still be coming up: wait a little longer.
+            try await transaction(timeout: max(leaseTimeout, .seconds(30))) { c in
                 // Servers starting together take turns; the later one finds the work done.
                 try await c.query("SELECT pg_advisory_xact_lock(\(LockClass.migrate.rawValue), 0)", logger: Self.log)
                 try await c.query("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", logger: Self.log)
@@ -168,25 +169,34 @@ public final class PostgresStore: RegistryStore {
     typealias Conn = PostgresConnection
 
     private enum Leased<T: Sendable>: Sendable { case value(T), waited }
+    private enum LeaseState { case waiting, leased, timedOut }
 
     /// Run `body` on a pooled connection. While the database is away the pool would hold callers
     /// for up to a minute; past `leaseTimeout` without a connection the call is `unavailable`.
     /// Once it has a connection, `body` runs to the end (a commit is never reported as a failure).
-    func withConnection<T: Sendable>(_ body: @escaping @Sendable (Conn) async throws -> T) async throws -> T {
-        let leased = NIOLockedValueBox(false)
-        let client = self.client, timeout = self.leaseTimeout
+    func withConnection<T: Sendable>(timeout: Duration? = nil, _ body: @escaping @Sendable (Conn) async throws -> T) async throws -> T {
+        let state = NIOLockedValueBox(LeaseState.waiting)
+        let client = self.client, timeout = timeout ?? self.leaseTimeout
         return try await withThrowingTaskGroup(of: Leased<T>.self) { group in
             group.addTask {
                 .value(try await client.withConnection { c in
-                    leased.withLockedValue { $0 = true }
+                    // Exactly one of lease and timeout wins.
+                    let late = state.withLockedValue { s in
+                        if s == .timedOut { return true }
+                        s = .leased
+                        return false
+                    }
+                    if late { throw CancellationError() }
                     return try await body(c)
                 })
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
-                if !Task.isCancelled && !leased.withLockedValue({ $0 }) {
-                    throw StoreError.unavailable("no database connection within \(timeout); retry")
+                let expired = state.withLockedValue { s in
+                    if s == .waiting && !Task.isCancelled { s = .timedOut }
+                    return s == .timedOut
                 }
+                if expired { throw StoreError.unavailable("no database connection within \(timeout); retry") }
                 return .waited
             }
             while let r = try await group.next() {
@@ -200,8 +210,8 @@ public final class PostgresStore: RegistryStore {
     }
 
     /// BEGIN … COMMIT on one pooled connection; ROLLBACK when the body throws.
-    func transaction<T: Sendable>(_ begin: PostgresQuery = "BEGIN", _ body: @escaping @Sendable (Conn) async throws -> T) async throws -> T {
-        try await withConnection { c in
+    func transaction<T: Sendable>(_ begin: PostgresQuery = "BEGIN", timeout: Duration? = nil, _ body: @escaping @Sendable (Conn) async throws -> T) async throws -> T {
+        try await withConnection(timeout: timeout) { c in
             try await c.query(begin, logger: Self.log)
             do {
                 let r = try await body(c)
