@@ -280,9 +280,12 @@ public final class PostgresStore: RegistryStore {
         guard let p = e as? PSQLError else {
             if e is CancellationError { return .unavailable("the request was cancelled") }
             if e is PostgresDecodingError { return .unavailable("database error: \(e)") }
-            return .unavailable("the database is not reachable; retry (\(e))")
+            return .unavailable("the database is not reachable (\(String(String(describing: e).prefix(200)))); retry")
         }
-        guard p.code == .server else { return .unavailable("the database is not reachable; retry") }
+        guard p.code == .server else {
+            let why = p.underlying.map { ": " + String(String(describing: $0).prefix(200)) } ?? ""
+            return .unavailable("the database is not reachable (\(p.code)\(why)); retry")
+        }
         let state = p.serverInfo?[.sqlState] ?? ""
         let message = p.serverInfo?[.message] ?? "database error"
         switch state {
