@@ -24,7 +24,7 @@ public final class ServerState: Sendable {
     public let store: any RegistryStore
     let auth: Authenticator
     let live: LiveRegistry
-    let limiter: RateLimiter
+    let limiter: any RateLimiting
     let metrics = ServerMetrics()
     let routes = RouteTable()
     public let signingKey: EggSigningKey
@@ -38,7 +38,12 @@ public final class ServerState: Sendable {
         let scratch = (config.isPostgres ? NSTemporaryDirectory() : (config.sqlitePath as NSString).deletingLastPathComponent) + "/scratch"
         try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         self.live = LiveRegistry(store: store, scratch: scratch, siteDir: config.siteDir, sizeLimit: config.maxAgentBytes)
-        self.limiter = RateLimiter(limits: config.rateLimits)
+        // Servers sharing PostgreSQL share their rate limits; the embedded store keeps them in memory.
+        if let pg = store as? PostgresStore {
+            self.limiter = PostgresRateLimiter(store: pg, limits: config.rateLimits)
+        } else {
+            self.limiter = RateLimiter(limits: config.rateLimits)
+        }
         self.signingKey = signingKey
         self.logger = logger
         self.tester = config.contractTests ? ContractWorker(store: store, executable: config.testerExecutable, scratch: scratch, logger: logger) : nil
@@ -56,7 +61,13 @@ public enum RARServerApp {
     /// Open (and migrate) the store the configuration names.
     public static func openStore(_ config: ServerConfig) async throws -> any RegistryStore {
         if config.isPostgres {
-            throw ServerConfig.Invalid(description: "this build has no PostgreSQL driver; use a SQLite path")
+            let store: PostgresStore
+            do { store = try PostgresStore(url: config.database ?? "", leaseTimeout: .seconds(config.databaseTimeoutSeconds)) } catch { throw ServerConfig.Invalid(description: "--db: \(error)") }
+            do { try await store.migrate() } catch {
+                await store.close()
+                throw error
+            }
+            return store
         }
         let path = config.sqlitePath
         let dir = (path as NSString).deletingLastPathComponent
@@ -69,6 +80,7 @@ public enum RARServerApp {
     }
 
     /// First start: the admin account and token, the server's signing key, the seed agents.
+    /// Servers starting together on one database agree: one creates the admin, all keep one key.
     public static func bootstrap(_ config: ServerConfig, store: any RegistryStore, logger: Logger) async throws -> (BootstrapReport, EggSigningKey) {
         var report = BootstrapReport(adminToken: nil, seeded: 0, seedProblems: [])
         if try await store.userCount() == 0 {
@@ -80,19 +92,28 @@ public enum RARServerApp {
                 secret = t
             } else {
                 secret = Tokens.mint().secret
-                report.adminToken = secret
             }
-            let admin = try await store.createUser(name: "admin", admin: true, actor: "system")
-            let id = "tok_" + Tokens.base32(Tokens.random(8))
-            try await store.createToken(TokenRecord(id: id, userID: admin.id, userName: admin.name, scopes: Set(Scope.allCases), label: "bootstrap admin",
-                                                    createdAt: Clock.stamp(Date()), expiresAt: nil), hash: Tokens.hash(secret), actor: "system")
+            if let admin = try? await store.createUser(name: "admin", admin: true, actor: "system") {
+                let id = "tok_" + Tokens.base32(Tokens.random(8))
+                try await store.createToken(TokenRecord(id: id, userID: admin.id, userName: admin.name, scopes: Set(Scope.allCases), label: "bootstrap admin",
+                                                        createdAt: Clock.stamp(Date()), expiresAt: nil), hash: Tokens.hash(secret), actor: "system")
+                if config.adminToken == nil { report.adminToken = secret }
+            } else if try await store.user(named: "admin") == nil {
+                throw StoreError.unavailable("cannot create the admin account")
+            }
         }
         let key: EggSigningKey
-        if let k = try await store.meta("signing_key"), let parsed = try? EggSigningKey.parse(Array(k.utf8)) {
+        let existing = try await store.meta("signing_key")
+        if let k = existing, let parsed = try? EggSigningKey.parse(Array(k.utf8)) {
             key = parsed
         } else {
-            key = try EggSigningKey.generate(owner: "rar", slug: "registry")
-            try await store.setMeta("signing_key", key.serialized())
+            let fresh = try EggSigningKey.generate(owner: "rar", slug: "registry")
+            if existing == nil, let parsed = try? EggSigningKey.parse(Array(try await store.claimMeta("signing_key", fresh.serialized()).utf8)) {
+                key = parsed
+            } else {
+                key = fresh
+                try await store.setMeta("signing_key", key.serialized())
+            }
         }
         if config.seed, try await store.meta("seeded") == nil {
             let (n, problems) = try await seed(config: config, store: store)
@@ -133,7 +154,8 @@ public enum RARServerApp {
         router.add(middleware: ProblemMiddleware(table: table))
         Routes.register(on: router, state: state)
         table.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
-        var services: [any Service] = []
+        // Services stop in reverse order: the HTTP server drains first, then these.
+        var services: [any Service] = [StoreCloser(store: store)]
         if let t = state.tester { services.append(t) }
         return Application(
             router: router,
@@ -143,6 +165,15 @@ public enum RARServerApp {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
             logger: logger
         )
+    }
+}
+
+/// Closes the store once the server has stopped (after its last request).
+struct StoreCloser: Service {
+    let store: any RegistryStore
+    func run() async throws {
+        try? await gracefulShutdown()
+        await store.close()
     }
 }
 

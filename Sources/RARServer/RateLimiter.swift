@@ -1,5 +1,11 @@
 import Foundation
 import NIOConcurrencyHelpers
+import PostgresNIO
+
+/// Decides whether a request may go ahead: nil when allowed, else the seconds to wait.
+protocol RateLimiting: Sendable {
+    func retryAfter(action: String, key: String) async -> Int?
+}
 
 /// Per-key token buckets: `perMinute` requests a minute, bursting up to a minute's worth.
 final class RateLimiter: Sendable {
@@ -21,6 +27,50 @@ final class RateLimiter: Sendable {
             defer { b[action + "|" + key] = bucket }
             if bucket.tokens >= 1 { bucket.tokens -= 1; return nil }
             return max(1, Int(((1 - bucket.tokens) / rate).rounded(.up)))
+        }
+    }
+}
+
+extension RateLimiter: RateLimiting {
+    func retryAfter(action: String, key: String) async -> Int? { check(action: action, key: key) }
+}
+
+/// The same token buckets in PostgreSQL (one row per action and key, clocked by the database),
+/// so every server in front of one database spends one budget.
+final class PostgresRateLimiter: RateLimiting {
+    let store: PostgresStore
+    let limits: [String: Int]
+
+    init(store: PostgresStore, limits: [String: Int]) {
+        self.store = store
+        self.limits = limits
+    }
+
+    func retryAfter(action: String, key: String) async -> Int? {
+        guard let perMinute = limits[action], perMinute > 0 else { return nil }
+        let rate = Double(perMinute) / 60, cap = Double(perMinute)
+        let refill = "LEAST($2, b.tokens + GREATEST(0, excluded.at - b.at) * $3)"
+        var binds = PostgresBindings()
+        binds.append(action + "|" + String(key.prefix(200)))
+        binds.append(cap)
+        binds.append(rate)
+        let sql = """
+            INSERT INTO rate_buckets AS b (bucket, tokens, at, ok) VALUES ($1, $2 - 1, extract(epoch FROM clock_timestamp())::float8, true)
+            ON CONFLICT (bucket) DO UPDATE SET
+                tokens = CASE WHEN \(refill) >= 1 THEN \(refill) - 1 ELSE \(refill) END, ok = \(refill) >= 1, at = excluded.at
+            RETURNING ok, tokens
+            """
+        do {
+            // Idle buckets are full again after a minute: forget them now and then.
+            let sweep = Int.random(in: 0..<500) == 0, query = PostgresQuery(unsafeSQL: sql, binds: binds)
+            let row = try await store.withConnection { c in
+                if sweep { try await c.query("DELETE FROM rate_buckets WHERE at < extract(epoch FROM clock_timestamp()) - 300", logger: PostgresStore.log) }
+                return try await c.query(query, logger: PostgresStore.log).collect().first?.decode((Bool, Double).self)
+            }
+            guard let (ok, tokens) = row, !ok else { return nil }
+            return max(1, Int(((1 - tokens) / rate).rounded(.up)))
+        } catch {
+            return nil  // the database is away: requests fail on their own with 503
         }
     }
 }

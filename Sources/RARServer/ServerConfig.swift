@@ -6,7 +6,7 @@ import RARCore
 public struct ServerConfig: Sendable {
     /// The registry root: seed agents come from `ROOT/agents/`, the default database lives here.
     public var root = "registry"
-    /// `sqlite:PATH`, a plain path, or (with a PostgreSQL build) `postgres://…`. Default: `ROOT/.rar/rar.sqlite`.
+    /// `sqlite:PATH`, a plain path, or `postgres://…` (shared by several servers). Default: `ROOT/.rar/rar.sqlite`.
     public var database: String?
     public var host = "127.0.0.1"
     public var port = 7070
@@ -24,6 +24,8 @@ public struct ServerConfig: Sendable {
     public var rateLimits: [String: Int] = ["publish": 30, "yank": 60, "admin": 240, "token": 30, "read": 6000]
     /// Close connections idle this long (slow clients).
     public var idleTimeoutSeconds = 30
+    /// PostgreSQL: how long a request waits for a database connection before it answers 503.
+    public var databaseTimeoutSeconds = 10
     /// Run `rar test` on each new version in a separate worker process (needs this binary on disk).
     public var contractTests = false
     /// The executable that runs contract tests (`rar test FILE --json`).
@@ -71,6 +73,7 @@ public struct ServerConfig: Sendable {
             case "max_json_bytes": maxJSONBytes = try int()
             case "seed": seed = val.boolValue ?? seed
             case "idle_timeout_seconds": idleTimeoutSeconds = try int()
+            case "database_timeout_seconds": databaseTimeoutSeconds = max(1, try int())
             case "contract_tests": contractTests = val.boolValue ?? contractTests
             case "log_level": logLevel = try str()
             case "site_dir": siteDir = try str()

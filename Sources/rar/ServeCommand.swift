@@ -10,14 +10,15 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the agent marketplace: publish, search, install, cards and incantations, a live catalog.",
         discussion: """
         With no options it serves the embedded default: a SQLite database under ROOT/.rar/, seeded from \
-        ROOT/agents/ on first start. The first start prints a one-time admin token (RAR_ADMIN_TOKEN sets it \
+        ROOT/agents/ on first start. With --db postgres://… any number of servers share one PostgreSQL \
+        database (migrated on start). The first start prints a one-time admin token (RAR_ADMIN_TOKEN sets it \
         instead). Settings come from flags, then RAR_* environment variables, then --config FILE (or \
         ROOT/rar-server.json). SIGINT/SIGTERM shut down gracefully.
         """
     )
 
     @Option(help: "Registry root (seed agents in ROOT/agents/).") var root: String?
-    @Option(help: "Database: a SQLite path or sqlite:PATH (default ROOT/.rar/rar.sqlite).") var db: String?
+    @Option(help: "Database: a SQLite path or sqlite:PATH (default ROOT/.rar/rar.sqlite), or postgres://USER:PASSWORD@HOST:PORT/DB for several servers sharing one database.") var db: String?
     @Option(help: "Address to listen on.") var host: String?
     @Option(help: "Port (0 picks a free one).") var port: Int?
     @Option(help: "JSON config file.") var config: String?
@@ -60,8 +61,14 @@ struct ServeCommand: AsyncParsableCommand {
         let key: EggSigningKey
         do {
             store = try await RARServerApp.openStore(cfg)
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(2)
+        }
+        do {
             (report, key) = try await RARServerApp.bootstrap(cfg, store: store, logger: logger)
         } catch {
+            await store.close()
             Terminal.error("\(error)")
             throw ExitCode(2)
         }
@@ -77,7 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
                 say(v.serialized(.compact))
             } else {
                 say("RAR marketplace: \(url)/  (catalog)  \(url)/api/v1  (API)")
-                say("database: \(cfg.isPostgres ? "PostgreSQL" : cfg.sqlitePath)")
+                say("database: \(cfg.isPostgres ? "PostgreSQL " + ((try? PostgresURL(cfg.database ?? ""))?.redacted ?? "") : cfg.sqlitePath)")
                 if report.seeded > 0 { say("seeded \(report.seeded) agents from \(cfg.root)/agents/") }
                 for p in report.seedProblems { say("not seeded: \(p)") }
                 if let t = report.adminToken {
@@ -89,8 +96,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         do { try await app.runService() } catch {
+            await store.close()
             Terminal.error("server stopped: \(error)")
             throw ExitCode(1)
         }
+        await store.close()
     }
 }

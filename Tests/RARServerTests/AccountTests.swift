@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RARCore
 @testable import RARServer
 import Testing
@@ -28,8 +27,7 @@ struct AccountTests {
         let list = try await s.get("/api/v1/tokens", token: readOnly)
         #expect(!list.text.contains(secret) && list.text.contains(id))
         // Stored hashed: the database holds the SHA-256, never the token.
-        let sqlite = try DatabaseQueue(path: s.config.sqlitePath)
-        let stored = try await sqlite.read { db in try String.fetchAll(db, sql: "SELECT hash FROM tokens") }
+        let stored = try await s.rawStrings("SELECT hash FROM tokens")
         #expect(stored.contains(Tokens.hash(secret)) && !stored.contains(secret))
         // Other users cannot revoke it; the owner can, and it stops working at once.
         let bob = try await s.user("bob")
@@ -57,9 +55,10 @@ struct AccountTests {
         let rest = try await s.get("/api/v1/audit?after=\(next)&limit=1000", token: admin)
         #expect((rest.json["events"]?.arrayValue?.count ?? 0) == actions.count - 2)
         // The table refuses edits and deletions.
-        let db = try DatabaseQueue(path: s.config.sqlitePath)
-        #expect(throws: (any Error).self) { try db.write { try $0.execute(sql: "UPDATE audit SET actor = 'x'") } }
-        #expect(throws: (any Error).self) { try db.write { try $0.execute(sql: "DELETE FROM audit") } }
+        await #expect(throws: (any Error).self) { try await s.rawExecute("UPDATE audit SET actor = 'x'") }
+        await #expect(throws: (any Error).self) { try await s.rawExecute("DELETE FROM audit") }
+        if s.isPostgres { await #expect(throws: (any Error).self) { try await s.rawExecute("TRUNCATE audit") } }
+        #expect(try await s.rawStrings("SELECT actor FROM audit").contains("system"))
     }
 
     @Test func rateLimitsAnswer429WithRetryAfter() async throws {
@@ -79,7 +78,10 @@ struct AccountTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         var cfg = ServerConfig()
         cfg.root = root
+        let pg = TestPostgres.enabled ? try await TestPostgres.createDatabase() : nil
+        cfg.database = pg
         let store = try await RARServerApp.openStore(cfg)
+        defer { Task { await store.close(); if let pg { await TestPostgres.dropDatabase(pg) } } }
         let (first, k1) = try await RARServerApp.bootstrap(cfg, store: store, logger: .init(label: "t"))
         let token = try #require(first.adminToken)
         #expect(Tokens.wellFormed(token))
@@ -87,6 +89,10 @@ struct AccountTests {
         #expect(second.adminToken == nil)
         #expect(k1.kid == k2.kid)  // the signing key persists
         #expect(try await store.token(hash: Tokens.hash(token), now: Clock.stamp(Date())) != nil)
+        // Migrating again is a no-op.
+        try await store.migrate()
+        #expect(try await store.userCount() == 1)
+        if pg != nil { return }
         // The database file is private to its owner.
         let attrs = try FileManager.default.attributesOfItem(atPath: cfg.sqlitePath)
         #expect((attrs[.posixPermissions] as? Int).map { $0 & 0o077 } == 0)

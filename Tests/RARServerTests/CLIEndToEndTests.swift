@@ -34,7 +34,7 @@ struct CLIEndToEndTests {
         return Run(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
     }
 
-    @Test func serveSubmitSearchInstallResolveYank() throws {
+    @Test func serveSubmitSearchInstallResolveYank() async throws {
         guard Self.rar != nil else {
             print("SKIPPED cli end-to-end: no rar binary beside the tests (run `swift build --build-tests` first)")
             return
@@ -48,7 +48,10 @@ struct CLIEndToEndTests {
         // Start the server; its first line (--json) names the URL and the one-time admin token.
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Self.rar!)
-        server.arguments = ["serve", "--root", root, "--port", "0", "--json"]
+        // With RAR_TEST_POSTGRES, `rar serve --db postgres://…` on a fresh database.
+        let pg = TestPostgres.enabled ? try await TestPostgres.createDatabase() : nil
+        defer { if let pg { Task { await TestPostgres.dropDatabase(pg) } } }
+        server.arguments = ["serve", "--root", root, "--port", "0", "--json"] + (pg.map { ["--db", $0] } ?? [])
         server.environment = ProcessInfo.processInfo.environment.merging(["RAR_ADMIN_TOKEN": ""]) { $1 }
         let out = Pipe()
         server.standardOutput = out

@@ -36,6 +36,19 @@ struct DiscoveryTests {
         #expect(try await s.get("/api/v1/search?per_page=1000").status == 400)
     }
 
+    @Test func aHugeDocstringPublishesAndSearches() async throws {
+        let s = try await TestServer.start(seed: false)
+        defer { Task { await s.stop() } }
+        // About 900 KB of distinct words in the module docstring (the file limit is 1 MiB).
+        var text = String(decoding: try TestServer.agent("@acme/huge"), as: UTF8.self)
+        let filler = (0..<150_000).map { "w" + String($0, radix: 36) }.joined(separator: " ")
+        text = text.replacingOccurrences(of: "a RAPP agent.\n", with: "a RAPP agent.\n\nQuokka spotting.\n\n" + filler + "\n")
+        let r = try await s.request("POST", "/api/v1/publish", body: Data(text.utf8), token: admin)
+        #expect(r.status == 201, "\(r.status) \(r.text.prefix(300))")
+        #expect(try await s.get("/api/v1/search?q=quokka").json["total"]?.intValue == 1)
+        #expect(try await s.get("/api/v1/search?q=w1a").json["total"]?.intValue == 1)
+    }
+
     @Test func resolveIncantationsAndSeeds() async throws {
         let s = try await TestServer.start()
         defer { Task { await s.stop() } }

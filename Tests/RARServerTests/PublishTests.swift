@@ -94,6 +94,22 @@ struct PublishTests {
         #expect(try await s.request("POST", "/api/v1/publish", body: Data(), token: admin).status == 400)
     }
 
+    @Test func nulCharactersAreOnlyText() async throws {
+        let s = try await TestServer.start(seed: false)
+        defer { Task { await s.stop() } }
+        var text = String(decoding: try TestServer.agent("@acme/nul", description: "Before NULMARK after."), as: UTF8.self)
+        text = text.replacingOccurrences(of: "NULMARK", with: "\\x00")
+        let pub = try await s.request("POST", "/api/v1/publish", body: Data(text.utf8), token: admin)
+        #expect(pub.status == 201, "\(pub.text)")
+        #expect(try await s.get("/api/v1/search?q=before").json["total"]?.intValue == 1)
+        #expect(try await s.get("/api/v1/search?category=%00").json["total"]?.intValue == 0)
+        #expect(try await s.get("/api/v1/namespaces/%00").status == 404)
+        #expect(try await s.get("/api/v1/agents/@acme/nul/versions/1.0.0/source").body == Data(text.utf8))
+        #expect(try await s.request("DELETE", "/api/v1/tokens/tok_%00", token: admin).status == 404)
+        #expect(try await s.request("POST", "/api/v1/admin/teams/x%00/members", json: .object([("user", "admin")]), token: admin).status == 404)
+        #expect(try await s.request("POST", "/api/v1/tokens", json: .object([("user", "a\u{0}")]), token: admin).status == 404)
+    }
+
     @Test func oversizedBodyIs413() async throws {
         let s = try await TestServer.start(seed: false) { $0.maxAgentBytes = 4096 }
         defer { Task { await s.stop() } }

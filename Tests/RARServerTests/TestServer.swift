@@ -1,6 +1,8 @@
 import Foundation
+import GRDB
 import Hummingbird
 import Logging
+import PostgresNIO
 import RARCore
 @testable import RARServer
 import ServiceLifecycle
@@ -8,7 +10,8 @@ import ServiceLifecycle
 import FoundationNetworking
 #endif
 
-/// A real server on a random loopback port with its own temporary root and database.
+/// A real server on a random loopback port with its own temporary root and database: SQLite,
+/// or a fresh PostgreSQL database when `RAR_TEST_POSTGRES` is set.
 final class TestServer: @unchecked Sendable {
     static let adminToken = "rar_" + String(repeating: "a", count: 32)
     static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -19,13 +22,18 @@ final class TestServer: @unchecked Sendable {
     let store: any RegistryStore
     let group: ServiceGroup
     let task: Task<Void, any Error>
+    /// The PostgreSQL database this server created (dropped on stop).
+    let ownedDatabase: String?
 
-    private init(base: String, root: String, config: ServerConfig, store: any RegistryStore, group: ServiceGroup, task: Task<Void, any Error>) {
-        self.base = base; self.root = root; self.config = config; self.store = store; self.group = group; self.task = task
+    private init(base: String, root: String, config: ServerConfig, store: any RegistryStore, group: ServiceGroup, task: Task<Void, any Error>, ownedDatabase: String?) {
+        self.base = base; self.root = root; self.config = config; self.store = store; self.group = group; self.task = task; self.ownedDatabase = ownedDatabase
     }
 
+    var isPostgres: Bool { config.isPostgres }
+
     /// Start with the sample agents (or none), after `tweak` adjusts the configuration.
-    static func start(seed: Bool = true, tweak: (inout ServerConfig) -> Void = { _ in }) async throws -> TestServer {
+    /// `database` shares an existing database (PostgreSQL) instead of a fresh one.
+    static func start(seed: Bool = true, database: String? = nil, tweak: (inout ServerConfig) -> Void = { _ in }) async throws -> TestServer {
         let root = NSTemporaryDirectory() + "rar-srv-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         if seed {
@@ -36,6 +44,14 @@ final class TestServer: @unchecked Sendable {
         cfg.port = 0
         cfg.adminToken = adminToken
         cfg.rateLimits = cfg.rateLimits.mapValues { _ in 0 }  // unlimited unless a test sets one
+        cfg.databaseTimeoutSeconds = 60  // the suites load 2 cores fully: no spurious 503s
+        var owned: String?
+        if let database {
+            cfg.database = database
+        } else if TestPostgres.enabled {
+            owned = try await TestPostgres.createDatabase()
+            cfg.database = owned
+        }
         tweak(&cfg)
         var logger = Logger(label: "rar.test")
         logger.logLevel = .error
@@ -47,13 +63,32 @@ final class TestServer: @unchecked Sendable {
         let task = Task { try await group.run() }
         var port = 0
         for await p in ports { port = p; break }
-        return TestServer(base: "http://127.0.0.1:\(port)", root: root, config: cfg, store: store, group: group, task: task)
+        return TestServer(base: "http://127.0.0.1:\(port)", root: root, config: cfg, store: store, group: group, task: task, ownedDatabase: owned)
     }
 
     func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
         try? FileManager.default.removeItem(atPath: root)
+        if let ownedDatabase { await TestPostgres.dropDatabase(ownedDatabase) }
+    }
+
+    /// SQL straight to the server's database, bypassing the store (first column as text).
+    func rawStrings(_ sql: String) async throws -> [String] {
+        if let pg = store as? PostgresStore {
+            return try await pg.client.query(PostgresQuery(unsafeSQL: sql)).collect().map { try $0.decode(String.self) }
+        }
+        let db = try DatabaseQueue(path: config.sqlitePath)
+        return try await db.read { try String.fetchAll($0, sql: sql) }
+    }
+
+    func rawExecute(_ sql: String) async throws {
+        if let pg = store as? PostgresStore {
+            try await pg.client.query(PostgresQuery(unsafeSQL: sql))
+            return
+        }
+        let db = try DatabaseQueue(path: config.sqlitePath)
+        try await db.write { try $0.execute(sql: sql) }
     }
 
     struct Reply {
@@ -64,6 +99,14 @@ final class TestServer: @unchecked Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
+    /// Enough connections per host for the concurrency tests.
+    static let session: URLSession = {
+        let c = URLSessionConfiguration.default
+        c.httpMaximumConnectionsPerHost = 64
+        c.timeoutIntervalForRequest = 120
+        return URLSession(configuration: c)
+    }()
+
     func request(_ method: String, _ path: String, body: Data? = nil, json: JSONValue? = nil, token: String? = nil,
                  contentType: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
         var req = URLRequest(url: URL(string: base + path)!)
@@ -72,7 +115,7 @@ final class TestServer: @unchecked Sendable {
         if let body { req.httpBody = body; req.setValue(contentType ?? "text/x-python", forHTTPHeaderField: "Content-Type") }
         if let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         for (k, v) in headers { req.setValue(v, forHTTPHeaderField: k) }
-        let (data, resp) = try await URLSession.shared.data(for: req)
+        let (data, resp) = try await Self.session.data(for: req)
         let h = resp as! HTTPURLResponse
         var out: [String: String] = [:]
         for (k, v) in h.allHeaderFields { out[String(describing: k).lowercased()] = String(describing: v) }

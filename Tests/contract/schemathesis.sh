@@ -11,6 +11,7 @@
 #   RAR_URL, RAR_ADMIN_TOKEN   instead of the two arguments
 #   RAR_BIN          the `rar` executable for a throwaway server
 #                    (default: .build/release/rar, else .build/debug/rar)
+#   RAR_DB           the throwaway server's database (default: SQLite in its root; postgres://… works)
 #   RAR_SPEC         the OpenAPI document: a path, or "served" for URL/openapi.yaml
 #                    (default: schemas/openapi.yaml of this checkout)
 #   ST_MAX_EXAMPLES  test cases per operation and phase (default 20)

@@ -35,7 +35,7 @@ extension Routes {
         /// New token: for yourself with a subset of your scopes, or (admins) for any user.
         router.post("/api/v1/tokens") { request, context -> Response in
             let p = try await state.auth.require(request, .read)
-            try limit(state, "token", p, context)
+            try await limit(state, "token", p, context)
             let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["user", "scopes", "expires_in_days", "label"])
             var target = p.user
             if let u = try body.string("user"), u != p.user.name {
@@ -83,7 +83,7 @@ extension Routes {
 
         @Sendable func admin(_ request: Request, _ context: RARContext) async throws -> Principal {
             let p = try await state.auth.require(request, .admin)
-            try limit(state, "admin", p, context)
+            try await limit(state, "admin", p, context)
             return p
         }
 

@@ -128,7 +128,7 @@ extension Routes {
 
         @Sendable func publish(_ request: Request, _ context: RARContext, expectName: String?, expectVersion: String?) async throws -> Response {
             let p = try await state.auth.require(request, .publish)
-            try limit(state, "publish", p, context)
+            try await limit(state, "publish", p, context)
             let bytes = try await HTTP.body(request, limit: cfg.maxAgentBytes)
             let fileName = expectName.flatMap { Names.split($0) }.map { Scaffold.fileName(slug: $0.slug) }
             // Parsing is CPU-bound: keep it off the event loops and the cooperative pool.
@@ -188,7 +188,7 @@ extension Routes {
         /// The principal, with `scope`, owning the agent's namespace.
         @Sendable func owner(_ request: Request, _ context: RARContext, _ name: String, _ scope: Scope) async throws -> Principal {
             let p = try await state.auth.require(request, scope)
-            try limit(state, "yank", p, context)
+            try await limit(state, "yank", p, context)
             guard let a = try await state.store.agent(name) else { throw Problem(.notFound, "no agent named \(name)") }
             guard let ns = try await state.store.namespace(a.publisher), p.owns(ns) else {
                 throw Problem(.forbidden, "only the owners of \(a.publisher) change \(name)")
@@ -235,7 +235,7 @@ extension Routes {
 
         router.put("/api/v1/admin/agents/:publisher/:slug/tier") { request, context -> Response in
             let p = try await state.auth.require(request, .admin)
-            try limit(state, "admin", p, context)
+            try await limit(state, "admin", p, context)
             let name = try HTTP.agentName(context)
             let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["tier"])
             guard let tier = try body.string("tier"), Rules.tiers.contains(tier) else {
@@ -248,7 +248,7 @@ extension Routes {
         // MARK: search and resolve
 
         router.get("/api/v1/search") { request, context -> Response in
-            try limit(state, "read", try? await state.auth.principal(request), context)
+            try await limit(state, "read", try? await state.auth.principal(request), context)
             var q = SearchQuery()
             q.text = HTTP.query(request, "q") ?? ""
             guard q.text.utf8.count <= 512 else { throw Problem(.badRequest, "the query is longer than 512 bytes") }
@@ -284,7 +284,7 @@ extension Routes {
         }
 
         router.get("/api/v1/resolve") { request, context -> Response in
-            try limit(state, "read", try? await state.auth.principal(request), context)
+            try await limit(state, "read", try? await state.auth.principal(request), context)
             let snap = try await state.live.current()
             let seed: CardSeed
             if let text = HTTP.query(request, "incantation") {

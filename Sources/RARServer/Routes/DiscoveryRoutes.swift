@@ -34,7 +34,7 @@ extension Routes {
         }
 
         router.post("/api/v1/eggs/forge") { request, context -> Response in
-            try limit(state, "read", try? await state.auth.principal(request), context)
+            try await limit(state, "read", try? await state.auth.principal(request), context)
             let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["agents"])
             let names = try body.strings("agents") ?? []
             let snap = try await state.live.current()
@@ -47,7 +47,7 @@ extension Routes {
         }
 
         router.get("/api/v1/eggs/expand") { request, context -> Response in
-            try limit(state, "read", try? await state.auth.principal(request), context)
+            try await limit(state, "read", try? await state.auth.principal(request), context)
             guard let text = HTTP.query(request, "compact"), text.utf8.count <= 4096 else { throw Problem(.badRequest, "give compact=STRING") }
             let seeds: [CardSeed]
             do { seeds = try CompactSeeds.decodeCompact(text) } catch {
@@ -64,7 +64,7 @@ extension Routes {
         }
 
         router.post("/api/v1/eggs/download") { request, context -> Response in
-            try limit(state, "read", try? await state.auth.principal(request), context)
+            try await limit(state, "read", try? await state.auth.principal(request), context)
             let body = try await HTTP.fields(request, limit: cfg.maxJSONBytes, allowed: ["agents", "compact", "kind"])
             let snap = try await state.live.current()
             var names = try body.strings("agents") ?? []

@@ -158,9 +158,9 @@ enum Routes {
     }
 
     /// Rate-limit `action` for the principal (or the client address).
-    static func limit(_ state: ServerState, _ action: String, _ principal: Principal?, _ context: RARContext) throws {
+    static func limit(_ state: ServerState, _ action: String, _ principal: Principal?, _ context: RARContext) async throws {
         let key = principal?.token.id ?? context.remoteAddress?.ipAddress ?? "anonymous"
-        if let wait = state.limiter.check(action: action, key: key) {
+        if let wait = await state.limiter.retryAfter(action: action, key: key) {
             state.metrics.event("rate_limited")
             var p = Problem(.tooManyRequests, "rate limit for \(action) reached; retry in \(wait) s")
             p.headers[.retryAfter] = String(wait)

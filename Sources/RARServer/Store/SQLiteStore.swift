@@ -540,6 +540,13 @@ public final class SQLiteStore: RegistryStore {
     public func setMeta(_ key: String, _ value: String) async throws {
         try await change { db in try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value]) }
     }
+
+    public func claimMeta(_ key: String, _ value: String) async throws -> String {
+        try await change { db in
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING", arguments: [key, value])
+            return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) ?? value
+        }
+    }
 }
 
 /// UTC timestamps as the server stores and prints them: `2026-11-21T10:00:00Z` (sortable as text).

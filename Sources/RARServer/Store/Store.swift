@@ -191,7 +191,7 @@ public enum Names {
     public static func namespace(fromSegment s: String) -> String { s.hasPrefix("@") ? s : "@" + s }
 }
 
-/// Storage behind the server. SQLite is the embedded default; every engine gives the same answers.
+/// Storage behind the server. SQLite is the embedded default, PostgreSQL the shared one; every engine gives the same answers.
 public protocol RegistryStore: Sendable {
     func migrate() async throws
     func userCount() async throws -> Int
@@ -239,4 +239,12 @@ public protocol RegistryStore: Sendable {
 
     func meta(_ key: String) async throws -> String?
     func setMeta(_ key: String, _ value: String) async throws
+    /// Set `key` unless it is set; returns the stored value (servers starting together agree on it).
+    func claimMeta(_ key: String, _ value: String) async throws -> String
+    /// Release the store's connections; the server calls it after its last request.
+    func close() async
+}
+
+extension RegistryStore {
+    public func close() async {}
 }
