@@ -51,6 +51,11 @@ final class ServeProcess: @unchecked Sendable {
     }
 }
 
+/// Run blocking work on its own thread, never on the cooperative pool (which the servers under test share).
+func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { c in Thread.detachNewThread { c.resume(returning: body()) } }
+}
+
 /// Blocking HTTP/1.1 over a plain socket, for requests URLSession will not send (raw bytes in the
 /// path, trickled headers) and for timing. Loopback only.
 enum RawHTTP {
