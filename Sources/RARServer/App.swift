@@ -152,6 +152,7 @@ public enum RARServerApp {
         let table = state.routes
         router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics))
         router.add(middleware: ProblemMiddleware(table: table))
+        router.add(middleware: URLCheckMiddleware())
         Routes.register(on: router, state: state)
         table.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         // Services stop in reverse order: the HTTP server drains first, then these.
@@ -159,7 +160,8 @@ public enum RARServerApp {
         if let t = state.tester { services.append(t) }
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [BodyDeadlineHandler(timeout: .seconds(Int64(config.bodyTimeoutSeconds)))],
+                                                idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "rar/\(RARVersion.current)"),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },

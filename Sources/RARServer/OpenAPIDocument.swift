@@ -1491,6 +1491,7 @@ components:
             - urn:rar:problem:invalid-compact-string
             - urn:rar:problem:rate-limited
             - urn:rar:problem:unavailable
+            - urn:rar:problem:request-timeout
             - about:blank
         title: {type: string}
         status: {type: integer, minimum: 400, maximum: 599}

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 import RARCore
 
 /// An RFC 7807 problem: every error the API returns has this shape (`application/problem+json`).
@@ -126,6 +127,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             var p = Problem(e.status, e.body ?? e.status.reasonPhrase)
             if e.status == .contentTooLarge { p.detail = "the request body is larger than this endpoint accepts" }
             return try p.response(from: request, context: context)
+        } catch let e as HTTPParserError {
+            // The client sent a broken request or went away mid-body: its fault, not a server error.
+            context.logger.debug("bad or truncated request: \(e)")
+            return try Problem(.badRequest, "the request was malformed or ended early").response(from: request, context: context)
         } catch let e as any HTTPResponseError {
             return try Problem(e.status, e.status.reasonPhrase).response(from: request, context: context)
         } catch {

@@ -22,10 +22,12 @@ public struct ServerConfig: Sendable {
     public var seed = true
     /// Requests per minute per token (or per client address when anonymous), by action.
     public var rateLimits: [String: Int] = ["publish": 30, "yank": 60, "admin": 240, "token": 30, "read": 6000]
-    /// Close connections idle this long (slow clients).
+    /// Close connections idle this long; a request head must arrive within it (slow clients).
     public var idleTimeoutSeconds = 30
     /// PostgreSQL: how long a request waits for a database connection before it answers 503.
     public var databaseTimeoutSeconds = 10
+    /// A request body must arrive within this long of its head (else 408 and the connection closes).
+    public var bodyTimeoutSeconds = 60
     /// Run `rar test` on each new version in a separate worker process (needs this binary on disk).
     public var contractTests = false
     /// The executable that runs contract tests (`rar test FILE --json`).
@@ -74,6 +76,7 @@ public struct ServerConfig: Sendable {
             case "seed": seed = val.boolValue ?? seed
             case "idle_timeout_seconds": idleTimeoutSeconds = try int()
             case "database_timeout_seconds": databaseTimeoutSeconds = max(1, try int())
+            case "body_timeout_seconds": bodyTimeoutSeconds = try int()
             case "contract_tests": contractTests = val.boolValue ?? contractTests
             case "log_level": logLevel = try str()
             case "site_dir": siteDir = try str()

@@ -29,6 +29,8 @@ enum HTTP {
             return Array(buf.readableBytesView)
         } catch let e as HTTPError where e.status == .contentTooLarge {
             throw Problem(.contentTooLarge, "the request body is larger than \(limit) bytes")
+        } catch is NIOTooManyBytesError {
+            throw Problem(.contentTooLarge, "the request body is larger than \(limit) bytes")
         }
     }
 
@@ -36,9 +38,11 @@ enum HTTP {
     static func jsonObject(_ request: Request, limit: Int) async throws -> JSONValue {
         let b = try await body(request, limit: limit)
         if b.isEmpty { return .object([]) }
-        guard let v = try? JSONParser(rejectDuplicateKeys: true).parse(bytes: b), case .object = v else {
-            throw Problem(.badRequest, "the body must be a JSON object")
+        let v: JSONValue
+        do { v = try JSONParser(rejectDuplicateKeys: true).parse(bytes: b) } catch {
+            throw Problem(.badRequest, "the body is not valid JSON: \(error)")
         }
+        guard case .object = v else { throw Problem(.badRequest, "the body must be a JSON object") }
         return v
     }
 

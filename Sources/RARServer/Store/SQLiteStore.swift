@@ -79,10 +79,19 @@ public final class SQLiteStore: RegistryStore {
         do { return try await pool.read(body) } catch let e as StoreError { throw e } catch let e as DatabaseError { throw Self.map(e) }
     }
 
+    /// SQLite failures as store errors. A failed change rolls back whole, so "nothing was changed" holds.
     static func map(_ e: DatabaseError) -> StoreError {
         switch e.resultCode {
-        case .SQLITE_FULL: return .unavailable("the disk is full; the change was not saved")
-        case .SQLITE_READONLY: return .unavailable("the database is read-only; the change was not saved")
+        case .SQLITE_FULL:
+            return .unavailable("the disk holding the database is full; nothing was changed. Reads still work; free disk space, then retry")
+        case .SQLITE_READONLY:
+            return .unavailable("the database is read-only (file permissions or a read-only mount); nothing was changed. Reads still work")
+        case .SQLITE_IOERR:
+            return .unavailable("the database could not write to disk (I/O error); nothing was changed. Reads may still work; check the disk, then retry")
+        case .SQLITE_CANTOPEN:
+            return .unavailable("the database file or its directory cannot be opened for writing; nothing was changed")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return .unavailable("the database file is damaged; nothing was changed. Restore it from a backup")
         case .SQLITE_BUSY, .SQLITE_LOCKED: return .unavailable("the database is busy; retry")
         case .SQLITE_CONSTRAINT: return .conflict(e.message ?? "constraint violated")
         default: return .unavailable("database error: \(e.message ?? "\(e.resultCode)")")

@@ -1,0 +1,82 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTPTypes
+
+/// A request body must arrive within `timeout` of its head: otherwise 408 (when no response has
+/// started) and the connection closes. Slow or silent heads are bounded by the idle timeout,
+/// which partial heads do not reset.
+final class BodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    let timeout: TimeAmount
+    private var timer: Scheduled<Void>?
+    private var responding = false
+
+    init(timeout: TimeAmount) { self.timeout = timeout }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            cancel()
+            let loop = context.eventLoop.assumeIsolated()
+            timer = loop.scheduleTask(in: timeout) { [self] in expire(context) }
+        case .end:
+            cancel()
+        case .body:
+            break
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head: responding = true
+        case .end: responding = false
+        case .body: break
+        }
+        context.write(data, promise: promise)
+    }
+
+    private func expire(_ context: ChannelHandlerContext) {
+        timer = nil
+        guard context.channel.isActive else { return }
+        if !responding {
+            let body = ByteBuffer(string: #"{"type":"urn:rar:problem:request-timeout","title":"Request Timeout","status":408,"detail":"the request body did not arrive in time"}"# + "\n")
+            let head = HTTPResponse(status: .requestTimeout, headerFields: [.contentType: "application/problem+json", .contentLength: String(body.readableBytes), .connection: "close"])
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.write(wrapOutboundOut(.body(body)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+        context.close(promise: nil)
+    }
+
+    private func cancel() {
+        timer?.cancel()
+        timer = nil
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { cancel() }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        cancel()
+        context.fireChannelInactive()
+    }
+}
+
+/// A path or query that does not percent-decode to UTF-8 is a 400, before any route sees it.
+struct URLCheckMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if path.utf8.contains(UInt8(ascii: "%")), path.removingPercentEncoding == nil {
+            throw Problem(.badRequest, "the path is not valid percent-encoded UTF-8")
+        }
+        if let q = request.uri.query, q.utf8.contains(UInt8(ascii: "%")), q.removingPercentEncoding == nil {
+            throw Problem(.badRequest, "the query string is not valid percent-encoded UTF-8")
+        }
+        return try await next(request, context)
+    }
+}
