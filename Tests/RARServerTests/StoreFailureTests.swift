@@ -46,7 +46,7 @@ struct StoreFailureTests {
     }
 
     @Test func readOnlyDatabase() async throws {
-        let s = try await TestServer.start()
+        let s = try await TestServer.start { $0.database = nil }  // SQLite-specific failure injection, on either run
         defer { Task { await s.stop() } }
         let before = try await s.get("/registry.json").body
         try await Self.sqlite(s).pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = 1") }
@@ -67,7 +67,7 @@ struct StoreFailureTests {
     }
 
     @Test func fullDisk() async throws {
-        let s = try await TestServer.start()
+        let s = try await TestServer.start { $0.database = nil }  // SQLite-specific failure injection, on either run
         defer { Task { await s.stop() } }
         let sq = Self.sqlite(s)
         // Cap the file at its current size: any write needing a new page fails with SQLITE_FULL.
