@@ -93,13 +93,15 @@ public enum RARServerApp {
             } else {
                 secret = Tokens.mint().secret
             }
-            if let admin = try? await store.createUser(name: "admin", admin: true, actor: "system") {
+            let admin: UserRecord?
+            do { admin = try await store.createUser(name: "admin", admin: true, actor: "system") } catch StoreError.conflict(_) {
+                admin = nil  // another server on this database made it a moment ago
+            }
+            if let admin {
                 let id = "tok_" + Tokens.base32(Tokens.random(8))
                 try await store.createToken(TokenRecord(id: id, userID: admin.id, userName: admin.name, scopes: Set(Scope.allCases), label: "bootstrap admin",
                                                         createdAt: Clock.stamp(Date()), expiresAt: nil), hash: Tokens.hash(secret), actor: "system")
                 if config.adminToken == nil { report.adminToken = secret }
-            } else if try await store.user(named: "admin") == nil {
-                throw StoreError.unavailable("cannot create the admin account")
             }
         }
         let key: EggSigningKey

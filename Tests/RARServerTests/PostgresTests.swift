@@ -108,6 +108,19 @@ struct PostgresTests {
         await b.stop(); await a.stop(); await TestPostgres.dropDatabase(url)
     }
 
+    @Test func startUpErrorsSayWhatIsWrong() async throws {
+        guard TestPostgres.enabled, var u = URLComponents(string: TestPostgres.base!) else { print(TestPostgres.skipNote); return }
+        u.path = "/rar_absent_database"
+        var cfg = ServerConfig()
+        cfg.database = u.string
+        do {
+            _ = try await RARServerApp.openStore(cfg)
+            Issue.record("opened a database that does not exist")
+        } catch {
+            #expect("\(error)".contains("does not exist"), "\(error)")
+        }
+    }
+
     @Test func aLostDatabaseAnswers503NotErrors() async throws {
         guard TestPostgres.enabled else { print(TestPostgres.skipNote); return }
         let url = try await TestPostgres.createDatabase()

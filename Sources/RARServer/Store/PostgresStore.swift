@@ -42,6 +42,23 @@ public struct PostgresURL: Sendable {
     /// The URL without its password, for logs.
     public var redacted: String { "postgres://\(user)@\(host):\(port)/\(database)" }
 
+    /// One connection's settings (the start-up probe), TLS as in `clientConfiguration`.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let t: PostgresConnection.Configuration.TLS
+        switch tls {
+        case .disable: t = .disable
+        case .prefer, .require:
+            var c = TLSConfiguration.makeClientConfiguration()
+            c.certificateVerification = .none
+            let ctx = try NIOSSLContext(configuration: c)
+            t = tls == .prefer ? .prefer(ctx) : .require(ctx)
+        case .verifyFull: t = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var cfg = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: t)
+        cfg.options.connectTimeout = .seconds(5)
+        return cfg
+    }
+
     func clientConfiguration(maxConnections: Int) -> PostgresClient.Configuration {
         let t: PostgresClient.Configuration.TLS
         switch tls {
@@ -145,8 +162,28 @@ public final class PostgresStore: RegistryStore {
         ]),
     ]
 
+    /// Connect once, directly, so start-up errors say what is wrong (the pool only retries):
+    /// a missing database or refused login fails at once, an unreachable server after `patience`.
+    func probe(patience: Duration) async throws {
+        let config = try url.connectionConfiguration()
+        let deadline = ContinuousClock.now + patience
+        while true {
+            do {
+                let c = try await PostgresConnection.connect(configuration: config, id: 0, logger: Self.log)
+                try? await c.close()
+                return
+            } catch {
+                let state = Self.sqlState(error) ?? ""
+                let permanent = state.hasPrefix("28") || state == "3D000" || state == "42501"
+                if permanent || ContinuousClock.now >= deadline { throw Self.map(error) }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
     public func migrate() async throws {
         do {
+            try await probe(patience: max(leaseTimeout, .seconds(30)))
             // At start the database may still be coming up: wait a little longer.
             try await transaction(timeout: max(leaseTimeout, .seconds(30))) { c in
                 // Servers starting together take turns; the later one finds the work done.
@@ -297,7 +334,7 @@ public final class PostgresStore: RegistryStore {
         case "53100": return .unavailable("the disk is full; the change was not saved")
         case "25006": return .unavailable("the database is read-only; the change was not saved")
         case _ where state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57"): return .unavailable("the database is not available; retry")
-        default: return .unavailable("database error: \(message)")
+        default: return .unavailable("database error: \(message) (SQLSTATE \(state))")
         }
     }
 
