@@ -37,7 +37,7 @@ public final class ServerState: Sendable {
         self.auth = Authenticator(store: store)
         let scratch = (config.isPostgres ? NSTemporaryDirectory() : (config.sqlitePath as NSString).deletingLastPathComponent) + "/scratch"
         try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        self.live = LiveRegistry(store: store, scratch: scratch, siteDir: config.siteDir)
+        self.live = LiveRegistry(store: store, siteDir: config.siteDir)
         self.limiter = RateLimiter(limits: config.rateLimits)
         self.signingKey = signingKey
         self.logger = logger
