@@ -37,7 +37,7 @@ public final class ServerState: Sendable {
         self.auth = Authenticator(store: store)
         let scratch = (config.isPostgres ? NSTemporaryDirectory() : (config.sqlitePath as NSString).deletingLastPathComponent) + "/scratch"
         try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        self.live = LiveRegistry(store: store, scratch: scratch, siteDir: config.siteDir, sizeLimit: config.maxAgentBytes)
+        self.live = LiveRegistry(store: store, siteDir: config.siteDir, sizeLimit: config.maxAgentBytes)
         // Servers sharing PostgreSQL share their rate limits; the embedded store keeps them in memory.
         if let pg = store as? PostgresStore {
             self.limiter = PostgresRateLimiter(store: pg, limits: config.rateLimits)

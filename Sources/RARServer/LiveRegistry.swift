@@ -17,20 +17,19 @@ actor LiveRegistry {
     }
 
     let store: any RegistryStore
-    let scratch: String
     let memo = FactsMemo()
     var cached: Snapshot?
-    var inFlight: (Int64, Task<Snapshot, any Error>)?
+    /// The one render running, if any, and the generation it renders.
+    var rendering: (generation: Int64, task: Task<Snapshot, any Error>)?
     /// Options for the catalog pages rendered with the static output.
     let baseURL: String
     let siteDir: String?
     /// Largest agent file the build reads (the server's max_agent_bytes).
     let sizeLimit: Int
 
-    init(store: any RegistryStore, scratch: String, baseURL: String = "", siteDir: String? = nil, sizeLimit: Int = SourceText.defaultSizeLimit) {
+    init(store: any RegistryStore, baseURL: String = "", siteDir: String? = nil, sizeLimit: Int = SourceText.defaultSizeLimit) {
         self.store = store
         self.sizeLimit = sizeLimit
-        self.scratch = scratch
         self.baseURL = baseURL
         self.siteDir = siteDir
     }
@@ -38,33 +37,39 @@ actor LiveRegistry {
     /// The file an agent occupies in the registry tree.
     static func treePath(_ a: AgentRecord) -> String { "agents/\(a.publisher)/\(Scaffold.fileName(slug: a.slug))" }
 
+    /// The snapshot for the store's generation. One render runs at a time; a request waits for the
+    /// render that covers the generation it read, so every server shows a change as soon as the
+    /// database holds it (never an older snapshot after a newer generation was seen).
     func current() async throws -> Snapshot {
         let gen = try await store.generation()
-        if let c = cached, c.generation == gen { return c }
-        if let (g, task) = inFlight, g == gen { return try await task.value }
-        let store = self.store, memo = self.memo, scratch = self.scratch, baseURL = self.baseURL, siteDir = self.siteDir, limit = self.sizeLimit
+        if let c = cached, c.generation >= gen { return c }
+        if let r = rendering {
+            if r.generation >= gen { return try await r.task.value }
+            _ = try? await r.task.value
+            return try await current()
+        }
+        let store = self.store, memo = self.memo, baseURL = self.baseURL, siteDir = self.siteDir, limit = self.sizeLimit
         let task = Task<Snapshot, any Error> {
             let rows = try await store.latestSources()
             let changed = try await store.meta("changed_at").flatMap { Double($0) } ?? 0
-            return try LiveRegistry.render(rows: rows, generation: gen, changedAt: Date(timeIntervalSince1970: changed), memo: memo, scratch: scratch, baseURL: baseURL, siteDir: siteDir, sizeLimit: limit)
+            return try LiveRegistry.render(rows: rows, generation: gen, changedAt: Date(timeIntervalSince1970: changed), memo: memo, baseURL: baseURL, siteDir: siteDir, sizeLimit: limit)
         }
-        inFlight = (gen, task)
-        defer { if inFlight?.0 == gen { inFlight = nil } }
+        rendering = (gen, task)
+        defer { rendering = nil }
         let snap = try await task.value
         if cached.map({ $0.generation < snap.generation }) ?? true { cached = snap }
         return snap
     }
 
-    /// Build the registry in memory, then write the static tree through `StaticAPI` into a
-    /// private scratch directory and read it back.
-    static func render(rows: [(AgentRecord, VersionRecord, [UInt8])], generation: Int64, changedAt: Date, memo: FactsMemo, scratch: String, baseURL: String, siteDir: String?, sizeLimit: Int = SourceText.defaultSizeLimit) throws -> Snapshot {
+    /// Build the registry and the whole static tree in memory, with the same code as `rar build`.
+    static func render(rows: [(AgentRecord, VersionRecord, [UInt8])], generation: Int64, changedAt: Date, memo: FactsMemo, baseURL: String, siteDir: String?, sizeLimit: Int = SourceText.defaultSizeLimit) throws -> Snapshot {
         var tree: [String: [UInt8]] = [:]
         var tiers: [String: String] = [:]
         for (a, _, src) in rows {
             tree[treePath(a)] = src
             tiers[a.name] = a.tier
         }
-        var opt = BuildOptions(root: scratch)
+        var opt = BuildOptions(root: "/nonexistent")
         opt.tree = tree
         opt.memo = memo
         opt.keepGoing = true
@@ -85,17 +90,6 @@ actor LiveRegistry {
         var entries: [String: JSONValue] = [:]
         for e in build.agents { if let n = e["name"]?.stringValue { entries[n] = e } }
 
-        // Write the static output through the same code as `rar build`, then load it.
-        let fm = FileManager.default
-        let dir = scratch + "/live-\(getpid())-\(generation)-\(UInt32.random(in: 0...UInt32.max))"
-        let src = dir + "/src", out = dir + "/out"
-        defer { try? fm.removeItem(atPath: dir) }
-        for (rel, bytes) in tree {
-            let p = src + "/" + rel
-            try fm.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard fm.createFile(atPath: p, contents: Data(bytes)) else { throw StoreError.unavailable("cannot write the live registry scratch tree") }
-        }
-        try fm.createDirectory(atPath: src + "/agents", withIntermediateDirectories: true)
         var api = StaticAPI.Options()
         api.baseURL = baseURL
         // The catalog pages of `rar build`, in live mode: sign-in, upload, owner actions.
@@ -103,16 +97,8 @@ actor LiveRegistry {
         catalog.live = true
         catalog.siteDir = siteDir
         api.catalog = catalog
-        try StaticAPI.write(build, root: src, out: out, options: api)
-        var files: [String: [UInt8]] = [:]
-        if let walker = fm.enumerator(atPath: out) {
-            while let rel = walker.nextObject() as? String {
-                var isDir: ObjCBool = false
-                guard fm.fileExists(atPath: out + "/" + rel, isDirectory: &isDir), !isDir.boolValue, !rel.hasPrefix(".") else { continue }
-                if let d = fm.contents(atPath: out + "/" + rel) { files[rel] = [UInt8](d) }
-            }
-        }
-        files.removeValue(forKey: BuildCache.fileName)
+        var files = try StaticAPI.render(build, sources: tree, options: api)
+        for k in files.keys where k.hasPrefix(".") { files.removeValue(forKey: k) }
         return Snapshot(generation: generation, build: build, entries: entries, files: files, sources: tree)
     }
 }

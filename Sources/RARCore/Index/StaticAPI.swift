@@ -49,13 +49,20 @@ public enum StaticAPI {
         try? fm.removeItem(atPath: tmp)
         do { try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true) } catch { throw BuildError.io("cannot create \(tmp): \(error.localizedDescription)") }
         do {
-            let n = try writeTree(build, root: root, dir: tmp, options: options)
+            let n = try writeTree(build, sink: DirectorySink(dir: tmp, root: root), options: options)
             try swap(tmp: tmp, into: outURL.path, pid: pid)
             return Stats(files: n)
         } catch {
             try? fm.removeItem(atPath: tmp)
             throw error
         }
+    }
+
+    /// The same tree in memory (path → bytes), for a server; `sources` are the raw agent files by `_file`.
+    public static func render(_ build: RegistryBuild, sources: [String: [UInt8]], options: Options = Options()) throws -> [String: [UInt8]] {
+        let sink = MemorySink(sources: sources)
+        _ = try writeTree(build, sink: sink, options: options)
+        return sink.files
     }
 
     /// Rename the new tree over the old one; the old tree is kept until the new one is in place.
@@ -84,14 +91,14 @@ public enum StaticAPI {
         var incantation: String?
     }
 
-    static func writeTree(_ build: RegistryBuild, root: String, dir: String, options: Options) throws -> Int {
+    static func writeTree(_ build: RegistryBuild, sink: some TreeSink, options: Options) throws -> Int {
         let base = options.baseURL.hasSuffix("/") ? String(options.baseURL.dropLast()) : options.baseURL
         func url(_ rel: String) -> String { base.isEmpty ? rel : base + "/" + rel }
         let generated = BuildSupport.isoZ(Int(build.generatedAt.timeIntervalSince1970.rounded(.down)))
         var fileCount = 0
 
         func put(_ rel: String, _ data: Data) throws {
-            guard FastFile.write(dir + "/" + rel, data) else { throw BuildError.io("cannot write \(rel)") }
+            guard data.withUnsafeBytes({ sink.write(rel, $0) }) else { throw BuildError.io("cannot write \(rel)") }
         }
         func putJSON(_ rel: String, _ v: JSONValue) throws {
             try put(rel, Data((v.serialized(apiJSON) + "\n").utf8))
@@ -122,7 +129,7 @@ public enum StaticAPI {
         for i in infos { if let d = i.doc { dirs.insert((d as NSString).deletingLastPathComponent) } }
         let rawFiles = (build.agents + converged).compactMap { $0["_file"]?.stringValue }
         for f in rawFiles { dirs.insert((f as NSString).deletingLastPathComponent) }
-        for d in dirs.sorted() { try FileManager.default.createDirectory(atPath: dir + "/" + d, withIntermediateDirectories: true) }
+        for d in dirs.sorted() { try sink.makeDirectory(d) }
 
         // Lean catalog records, sorted by name (code point).
         func publisherOf(_ name: String) -> String { String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
@@ -180,14 +187,13 @@ public enum StaticAPI {
         ]
 
         // Per-agent docs, seed and incantation docs, SVGs and raw copies, in parallel.
-        let rootPath = root
         let failures = FailureBox()
         let perAgent: [(files: Int, card: Bool)] = ParallelMap.map(Array(infos.indices)) { k in
             let i = infos[k]
             var n = 0
             var wroteCard = false
             func w(_ rel: String, _ data: Data) {
-                if FastFile.write(dir + "/" + rel, data) { n += 1 } else { failures.add(rel) }
+                if data.withUnsafeBytes({ sink.write(rel, $0) }) { n += 1 } else { failures.add(rel) }
             }
             func wj(_ rel: String, _ v: JSONValue) { w(rel, Data((v.serialized(apiJSON) + "\n").utf8)) }
             let e = i.entry
@@ -249,9 +255,8 @@ public enum StaticAPI {
         // Raw files so install URLs work from a static host; the catalog shows them too.
         let keepSources = options.catalog != nil
         let copied: [[UInt8]?] = ParallelMap.map(rawFiles) { rel in
-            guard let data = FileManager.default.contents(atPath: rootPath + "/" + rel),
-                  FastFile.write(dir + "/" + rel, data) else { failures.add(rel); return nil }
-            return keepSources ? [UInt8](data) : []
+            guard let data = sink.source(rel), data.withUnsafeBytes({ sink.write(rel, $0) }) else { failures.add(rel); return nil }
+            return keepSources ? data : []
         }
         fileCount += copied.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
         if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
@@ -264,12 +269,12 @@ public enum StaticAPI {
             var agents = Catalog.agents(build: build, sources: sources)
             for k in agents.indices where !perAgent[k].card { agents[k].cardPath = nil }
             for d in Catalog.directories(agents: agents, pageSize: catalogOptions.pageSize) {
-                try FileManager.default.createDirectory(atPath: dir + "/" + d, withIntermediateDirectories: true)
+                try sink.makeDirectory(d)
             }
             let written = Counter()
             do {
                 try Catalog.generate(agents: agents, options: catalogOptions) { rel, bytes in
-                    if bytes.withUnsafeBytes({ FastFile.write(dir + "/" + rel, $0) }) { written.add() } else { failures.add(rel) }
+                    if bytes.withUnsafeBytes({ sink.write(rel, $0) }) { written.add() } else { failures.add(rel) }
                 }
             } catch { throw BuildError.io("catalog: \(error)") }
             if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
@@ -348,6 +353,38 @@ final class FailureBox: @unchecked Sendable {
     private let lock = NSLock()
     func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
     var first: String? { lock.lock(); defer { lock.unlock() }; return items.sorted().first }
+}
+
+/// Where `writeTree` puts files and finds raw agent sources.
+protocol TreeSink: Sendable {
+    func makeDirectory(_ rel: String) throws
+    func write(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool
+    func source(_ rel: String) -> [UInt8]?
+}
+
+/// A staging directory on disk; sources are read from the registry root.
+struct DirectorySink: TreeSink {
+    let dir: String
+    let root: String
+    func makeDirectory(_ rel: String) throws { try FileManager.default.createDirectory(atPath: dir + "/" + rel, withIntermediateDirectories: true) }
+    func write(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool { FastFile.write(dir + "/" + rel, buf) }
+    func source(_ rel: String) -> [UInt8]? { FileManager.default.contents(atPath: root + "/" + rel).map { [UInt8]($0) } }
+}
+
+/// Files collected in memory.
+final class MemorySink: TreeSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [String: [UInt8]] = [:]
+    private let sources: [String: [UInt8]]
+    init(sources: [String: [UInt8]]) { self.sources = sources }
+    func makeDirectory(_ rel: String) throws {}
+    func write(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool {
+        let bytes = [UInt8](buf)
+        lock.lock(); collected[rel] = bytes; lock.unlock()
+        return true
+    }
+    func source(_ rel: String) -> [UInt8]? { sources[rel] }
+    var files: [String: [UInt8]] { lock.lock(); defer { lock.unlock() }; return collected }
 }
 
 /// Plain open/write/close: the output tree is staged and renamed as a whole, so each file
