@@ -1,4 +1,6 @@
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
 import RARCore
 
 /// registry.json and the static API, built from the database with the same code as `rar build`
@@ -10,15 +12,22 @@ actor LiveRegistry {
         /// registry.json entries by agent name (latest live version of each agent).
         var entries: [String: JSONValue]
         var agents: [JSONValue] { build.agents }
-        /// The whole `rar build` output tree: path → bytes.
-        var files: [String: [UInt8]]
+        /// The whole `rar build` output tree: path → bytes ready to send, with their ETags.
+        var files: [String: StaticFile]
         /// Sources by registry `_file`, for the catalog and egg downloads.
         var sources: [String: [UInt8]]
     }
 
+    struct StaticFile: Sendable {
+        var body: ByteBuffer
+        var etag: String
+    }
+
     let store: any RegistryStore
     let memo = FactsMemo()
-    var cached: Snapshot?
+    var cached: Snapshot? { didSet { latest.withLockedValue { $0 = cached } } }
+    /// The cached snapshot, readable without a hop onto the actor.
+    nonisolated let latest = NIOLockedValueBox<Snapshot?>(nil)
     /// The one render running, if any, and the generation it renders.
     var rendering: (generation: Int64, task: Task<Snapshot, any Error>)?
     /// Options for the catalog pages rendered with the static output.
@@ -40,13 +49,18 @@ actor LiveRegistry {
     /// The snapshot for the store's generation. One render runs at a time; a request waits for the
     /// render that covers the generation it read, so every server shows a change as soon as the
     /// database holds it (never an older snapshot after a newer generation was seen).
-    func current() async throws -> Snapshot {
+    nonisolated func current() async throws -> Snapshot {
         let gen = try await store.generation()
+        if let c = latest.withLockedValue({ $0 }), c.generation >= gen { return c }
+        return try await refresh(gen)
+    }
+
+    private func refresh(_ gen: Int64) async throws -> Snapshot {
         if let c = cached, c.generation >= gen { return c }
         if let r = rendering {
             if r.generation >= gen { return try await r.task.value }
             _ = try? await r.task.value
-            return try await current()
+            return try await refresh(try await store.generation())
         }
         let store = self.store, memo = self.memo, baseURL = self.baseURL, siteDir = self.siteDir, limit = self.sizeLimit
         let task = Task<Snapshot, any Error> {
@@ -97,8 +111,10 @@ actor LiveRegistry {
         catalog.live = true
         catalog.siteDir = siteDir
         api.catalog = catalog
-        var files = try StaticAPI.render(build, sources: tree, options: api)
-        for k in files.keys where k.hasPrefix(".") { files.removeValue(forKey: k) }
+        var files: [String: StaticFile] = [:]
+        for (path, bytes) in try StaticAPI.render(build, sources: tree, options: api) where !path.hasPrefix(".") {
+            files[path] = StaticFile(body: ByteBuffer(bytes: bytes), etag: "\"\(BuildSupport.sha256Hex(bytes).prefix(32))\"")
+        }
         return Snapshot(generation: generation, build: build, entries: entries, files: files, sources: tree)
     }
 }

@@ -36,7 +36,7 @@ extension Routes {
         let entry = snap.entries[name]
         let latest = entry?["version"]?.stringValue
         var card: JSONValue = .null, seed: JSONValue = .null, incantation: JSONValue = .null
-        if entry != nil, case .agent(_, let c, _) = CardLookup(agents: snap.agents).resolve(name: name) {
+        if let entry, case .agent(_, let c, _) = CardLookup(agents: [entry]).resolve(name: name) {
             card = c
             (seed, incantation) = identity(entry)
         }
@@ -85,7 +85,7 @@ extension Routes {
 
         // Raw source: immutable per version, so it caches for a year; ETag is the sha256 of the bytes.
         @Sendable func serveSource(_ name: String, _ version: String, _ request: Request) async throws -> Response {
-            guard let v = try await state.store.versions(of: name).first(where: { $0.version == version }) else {
+            guard let (v, source) = try await state.store.sourceRecord(of: name, version: version) else {
                 throw Problem(.notFound, "no version \(name)@\(version)")
             }
             if v.deletedAt != nil { throw Problem(.gone, "\(name)@\(version) was deleted") }
@@ -94,7 +94,7 @@ extension Routes {
             headers[HTTPField.Name("X-RAR-SHA256-LF")!] = v.sha256
             if v.yanked { headers[HTTPField.Name("X-RAR-Yanked")!] = v.yankReason ?? "yanked" }
             if HTTP.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
-            guard let bytes = try await state.store.source(of: name, version: version) else { throw Problem(.gone, "\(name)@\(version) was deleted") }
+            guard let bytes = source else { throw Problem(.gone, "\(name)@\(version) was deleted") }
             try await state.store.recordInstall(name, version: version)
             state.metrics.event("download")
             let file = Scaffold.fileName(slug: Names.split(name)!.slug)

@@ -27,16 +27,16 @@ extension Routes {
             throw Problem(.notFound, "no such file")
         }
         let snap = try await state.live.current()
-        guard let bytes = snap.files[path] ?? snap.files[path + "/index.html"] else {
+        guard let file = snap.files[path] ?? snap.files[path + "/index.html"] else {
             // A GET to an API path that only takes other methods: 405, not a missing file.
             let allowed = state.routes.methods(for: "/" + path, ignoringCatchAll: true)
             if !allowed.isEmpty && !allowed.contains("GET") { throw Problem.methodNotAllowed("GET", allowed: allowed) }
             throw Problem(.notFound, "no such file: /\(path)")
         }
-        let etag = "\"\(BuildSupport.sha256Hex(bytes).prefix(32))\""
-        let headers: HTTPFields = [.eTag: etag, .cacheControl: "public, max-age=0, must-revalidate"]
-        if HTTP.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
-        return HTTP.bytes(bytes, type: contentType(path), headers: headers)
+        var headers: HTTPFields = [.eTag: file.etag, .cacheControl: "public, max-age=0, must-revalidate"]
+        if HTTP.notModified(request, etag: file.etag) { return Response(status: .notModified, headers: headers) }
+        headers[.contentType] = contentType(path)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: file.body))
     }
 
     static func registerStatic(_ router: Router<RARContext>, _ state: ServerState) {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NIOConcurrencyHelpers
 import RARCore
 
 /// The embedded store: one SQLite file in WAL mode, every state change in one transaction,
@@ -7,6 +8,12 @@ import RARCore
 public final class SQLiteStore: RegistryStore {
     let pool: DatabasePool
     public let path: String
+    /// generation() runs on every request: a value read from the file serves for `generationTTL`
+    /// unless this store changed content since (other servers on the file see changes within the TTL).
+    private let generationCache = NIOLockedValueBox<(value: Int64?, at: UInt64, epoch: Int)>((nil, 0, 0))
+    static let generationTTL: UInt64 = 250_000_000
+    /// Install counts not yet written: name → version → count (flushed within 250 ms, or before they are read).
+    private let pendingInstalls = NIOLockedValueBox<(counts: [String: [String: Int]], scheduled: Bool)>(([:], false))
 
     public init(path: String) throws {
         self.path = path
@@ -60,6 +67,7 @@ public final class SQLiteStore: RegistryStore {
     /// Run a state change in one transaction. `content` changes (what registry.json or the
     /// catalog shows) also bump the generation that keys every server's caches.
     func change<T: Sendable>(content: Bool = false, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        defer { if content { generationCache.withLockedValue { $0.value = nil; $0.epoch += 1 } } }
         do {
             return try await pool.write { db in
                 let r = try body(db)
@@ -372,7 +380,8 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func versions(of name: String) async throws -> [VersionRecord] {
-        try await read { db in
+        await flushInstalls(only: name)
+        return try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT v.version, v.sha256, v.raw_sha256, v.size, v.published_at, v.published_by, v.yanked, v.yank_reason, v.deleted_at, v.installs, v.test_result
                 FROM versions v JOIN agents a ON a.id = v.agent_id WHERE a.name = ?
@@ -436,11 +445,48 @@ public final class SQLiteStore: RegistryStore {
         }
     }
 
+    public func sourceRecord(of name: String, version: String) async throws -> (VersionRecord, [UInt8]?)? {
+        try await read { db in
+            guard let r = try Row.fetchOne(db, sql: """
+                SELECT v.* FROM versions v JOIN agents a ON a.id = v.agent_id WHERE a.name = ? AND v.version = ?
+                """, arguments: [name, version]) else { return nil }
+            return (Self.versionRecord(r, agent: name), (r["source"] as Data?).map { [UInt8]($0) })
+        }
+    }
+
     public func recordInstall(_ name: String, version: String) async throws {
-        // Counters are not state changes: no generation bump, no audit row.
+        // Counters are not state changes: no generation bump, no audit row, batched writes.
+        let schedule = pendingInstalls.withLockedValue { p -> Bool in
+            p.counts[name, default: [:]][version, default: 0] += 1
+            defer { p.scheduled = true }
+            return !p.scheduled
+        }
+        if schedule {
+            Task {
+                try? await Task.sleep(for: .milliseconds(250))
+                await self.flushInstalls(only: nil)
+            }
+        }
+    }
+
+    /// Write pending install counts (all, or one agent's before its versions are read).
+    func flushInstalls(only name: String?) async {
+        let batch = pendingInstalls.withLockedValue { p -> [String: [String: Int]] in
+            if let name {
+                guard let one = p.counts.removeValue(forKey: name) else { return [:] }
+                return [name: one]
+            }
+            defer { p.counts = [:]; p.scheduled = false }
+            return p.counts
+        }
+        guard !batch.isEmpty else { return }
         _ = try? await pool.write { db in
-            try db.execute(sql: "UPDATE versions SET installs = installs + 1 WHERE version = ? AND agent_id = (SELECT id FROM agents WHERE name = ?)",
-                           arguments: [version, name])
+            for (agent, versions) in batch {
+                for (version, n) in versions {
+                    try db.execute(sql: "UPDATE versions SET installs = installs + ? WHERE version = ? AND agent_id = (SELECT id FROM agents WHERE name = ?)",
+                                   arguments: [n, version, agent])
+                }
+            }
         }
     }
 
@@ -488,7 +534,8 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func search(_ q: SearchQuery) async throws -> SearchResult {
-        try await read { db in
+        await flushInstalls(only: nil)
+        return try await read { db in
             var filters = ["a.latest IS NOT NULL"]
             var args: [(any DatabaseValueConvertible)?] = []
             let fts = Self.ftsQuery(q.text)
@@ -524,7 +571,12 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func generation() async throws -> Int64 {
-        try await read { db in try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'") ?? 0 }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let (cached, epoch) = generationCache.withLockedValue { c in (c.value.flatMap { now - c.at < Self.generationTTL ? $0 : nil }, c.epoch) }
+        if let cached { return cached }
+        let g = try await read { db in try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'") ?? 0 }
+        generationCache.withLockedValue { c in if c.epoch == epoch { c = (g, now, epoch) } }
+        return g
     }
 
     // MARK: audit and meta

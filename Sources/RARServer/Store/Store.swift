@@ -191,6 +191,13 @@ public enum Names {
     public static func namespace(fromSegment s: String) -> String { s.hasPrefix("@") ? s : "@" + s }
 }
 
+extension RegistryStore {
+    public func sourceRecord(of name: String, version: String) async throws -> (VersionRecord, [UInt8]?)? {
+        guard let v = try await versions(of: name).first(where: { $0.version == version }) else { return nil }
+        return (v, v.deletedAt == nil ? try await source(of: name, version: version) : nil)
+    }
+}
+
 /// Storage behind the server. SQLite is the embedded default, PostgreSQL the shared one; every engine gives the same answers.
 public protocol RegistryStore: Sendable {
     func migrate() async throws
@@ -224,6 +231,8 @@ public protocol RegistryStore: Sendable {
     func deleteVersion(_ name: String, version: String, notBefore: String, actor: String) async throws
     func setTier(_ name: String, tier: String, actor: String) async throws
     func recordInstall(_ name: String, version: String) async throws
+    /// One version's record and bytes (nil bytes when deleted), in one read; nil when no such version.
+    func sourceRecord(of name: String, version: String) async throws -> (VersionRecord, [UInt8]?)?
     /// Live versions without a contract-test result yet, oldest first.
     func untestedVersions(limit: Int) async throws -> [(name: String, version: String)]
     func setTestResult(_ name: String, version: String, result: JSONValue) async throws
