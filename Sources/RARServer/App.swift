@@ -30,6 +30,7 @@ public final class ServerState: Sendable {
     public let signingKey: EggSigningKey
     let logger: Logger
     let tester: ContractWorker?
+    let sourceCache = SourceCache()
 
     init(config: ServerConfig, store: any RegistryStore, signingKey: EggSigningKey, logger: Logger) {
         self.config = config
@@ -123,13 +124,16 @@ public enum RARServerApp {
         return (n, problems)
     }
 
+    /// Write out buffered request-log lines (at shutdown).
+    public static func flushLogs() { AccessLog.shared.flush() }
+
     /// Build the Hummingbird application for a bootstrapped store.
     public static func makeApplication(config: ServerConfig, store: any RegistryStore, signingKey: EggSigningKey, logger: Logger,
                                        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let state = ServerState(config: config, store: store, signingKey: signingKey, logger: logger)
         let router = Router(context: RARContext.self, options: .autoGenerateHeadEndpoints)
         let table = state.routes
-        router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics))
+        router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics, log: logger.logLevel <= .info ? AccessLog.shared : nil, label: logger.label))
         router.add(middleware: ProblemMiddleware(table: table))
         router.add(middleware: URLCheckMiddleware())
         Routes.register(on: router, state: state)
@@ -148,19 +152,18 @@ public enum RARServerApp {
     }
 }
 
-/// Counts requests and their latency for /metrics and writes one structured log line per request
-/// (never the Authorization header or bodies).
+/// Counts requests and their latency for /metrics and writes one log line per request at info
+/// level (never the Authorization header or bodies).
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
+    let log: AccessLog?
+    let label: String
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
         let response = try await next(request, context)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         metrics.observe(method: request.method.rawValue, status: Int(response.status.code), seconds: seconds)
-        context.logger.info("request", metadata: [
-            "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-            "ms": "\(String(format: "%.2f", seconds * 1000))",
-        ])
+        log?.record(label: label, method: request.method.rawValue, path: request.uri.path, status: Int(response.status.code), ms: seconds * 1000)
         return response
     }
 }

@@ -14,6 +14,8 @@ final class BodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     let timeout: TimeAmount
     private var timer: Scheduled<Void>?
+    /// When the current request's head arrived (nil once its end has).
+    private var headAt: NIODeadline?
     private var responding = false
 
     init(timeout: TimeAmount) { self.timeout = timeout }
@@ -22,14 +24,22 @@ final class BodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head:
             cancel()
-            let loop = context.eventLoop.assumeIsolated()
-            timer = loop.scheduleTask(in: timeout) { [self] in expire(context) }
+            headAt = .now()
         case .end:
             cancel()
         case .body:
             break
         }
         context.fireChannelRead(data)
+    }
+
+    /// The timer starts only when a read ends mid-request (bodiless requests arrive whole).
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let h = headAt, timer == nil {
+            let loop = context.eventLoop.assumeIsolated()
+            timer = loop.scheduleTask(deadline: h + timeout) { [self] in expire(context) }
+        }
+        context.fireChannelReadComplete()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -57,6 +67,7 @@ final class BodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func cancel() {
         timer?.cancel()
         timer = nil
+        headAt = nil
     }
 
     func handlerRemoved(context: ChannelHandlerContext) { cancel() }

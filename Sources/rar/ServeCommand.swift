@@ -88,6 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
         }
+        defer { RARServerApp.flushLogs() }
         do { try await app.runService() } catch {
             Terminal.error("server stopped: \(error)")
             throw ExitCode(1)
