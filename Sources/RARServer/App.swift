@@ -104,21 +104,37 @@ public enum RARServerApp {
         return (report, key)
     }
 
-    /// Import every valid agent under ROOT/agents/ as the admin (namespaces created for it).
+    /// Import every valid agent under ROOT/agents/ as the admin (namespaces created for it): files
+    /// checked on every core, stored a thousand per transaction.
     static func seed(config: ServerConfig, store: any RegistryStore) async throws -> (Int, [String]) {
         let files = AgentTree.walk(config.root + "/agents")
         var n = 0
         var problems: [String] = []
-        for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            do {
-                let prepared = try Publishing.prepare(bytes: [UInt8](data), fileName: (path as NSString).lastPathComponent, limit: config.maxAgentBytes)
-                _ = try await store.publish(prepared.newVersion(actor: "admin", tier: prepared.declaredTier, createNamespace: true))
-                n += 1
-            } catch let p as Problem {
-                problems.append("\(path): \(p.detail)")
-            } catch StoreError.conflict(_) {
-                continue
+        for start in stride(from: 0, to: files.count, by: 1000) {
+            let chunk = Array(files[start..<min(start + 1000, files.count)])
+            let limit = config.maxAgentBytes
+            let prepared = ParallelMap.map(chunk) { path -> Result<Publishing.Prepared, Problem>? in
+                guard let data = FileManager.default.contents(atPath: path) else { return nil }
+                do throws(Problem) {
+                    return .success(try Publishing.prepare(bytes: [UInt8](data), fileName: (path as NSString).lastPathComponent, limit: limit))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            var batch: [NewVersion] = []
+            for (path, r) in zip(chunk, prepared) {
+                switch r {
+                case .success(let p)?: batch.append(p.newVersion(actor: "admin", tier: p.declaredTier, createNamespace: true))
+                case .failure(let p)?: problems.append("\(path): \(p.detail)")
+                case nil: continue
+                }
+            }
+            for e in try await store.publishAll(batch) {
+                switch e {
+                case nil: n += 1
+                case .conflict?: continue
+                case let other?: throw other
+                }
             }
         }
         return (n, problems)
@@ -135,7 +151,6 @@ public enum RARServerApp {
         let table = state.routes
         router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics, log: logger.logLevel <= .info ? AccessLog.shared : nil, label: logger.label))
         router.add(middleware: ProblemMiddleware(table: table))
-        router.add(middleware: URLCheckMiddleware())
         Routes.register(on: router, state: state)
         table.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         var services: [any Service] = []

@@ -79,8 +79,8 @@ final class BodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
 }
 
 /// A path or query that does not percent-decode to UTF-8 is a 400, before any route sees it.
-struct URLCheckMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+enum URLCheck {
+    static func check(_ request: Request) throws {
         let path = request.uri.path
         if path.utf8.contains(UInt8(ascii: "%")), path.removingPercentEncoding == nil {
             throw Problem(.badRequest, "the path is not valid percent-encoded UTF-8")
@@ -88,6 +88,5 @@ struct URLCheckMiddleware<Context: RequestContext>: RouterMiddleware {
         if let q = request.uri.query, q.utf8.contains(UInt8(ascii: "%")), q.removingPercentEncoding == nil {
             throw Problem(.badRequest, "the query string is not valid percent-encoded UTF-8")
         }
-        return try await next(request, context)
     }
 }

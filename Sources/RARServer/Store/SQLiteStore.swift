@@ -339,40 +339,61 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func publish(_ v: NewVersion) async throws -> (AgentRecord, VersionRecord) {
-        guard let (publisher, slug) = Names.split(v.name) else { throw StoreError.invalid("'\(v.name)' is not @publisher/slug") }
-        return try await change(content: true) { db in
-            if try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM namespaces WHERE name = ?"), arguments: [publisher]) == nil {
-                guard v.createNamespace else { throw StoreError.forbidden("namespace \(publisher) does not exist; an admin creates it") }
-                try Self.insertNamespace(db, publisher, .user(v.actor))
-                try Self.audit(db, v.actor, "namespace.create", publisher, .object([("owner", .string(v.actor)), ("on", "publish")]))
-            }
-            let at = Self.now()
-            var agentID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM agents WHERE name = ?"), arguments: [v.name])
-            if agentID == nil {
-                // Names differing only in case would confuse installs: one spelling per agent.
-                if let other = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM agents WHERE lower(name) = lower(?)"), arguments: [v.name]) {
-                    throw StoreError.conflict("\(v.name) differs only in case from the existing agent \(other)")
+        try await change(content: true) { db in try Self.insert(db, v) }
+    }
+
+    /// Many versions in one transaction, each in its own savepoint (a refused one is skipped).
+    public func publishAll(_ versions: [NewVersion]) async throws -> [StoreError?] {
+        try await change(content: true) { db in
+            try versions.map { v -> StoreError? in
+                do {
+                    try db.inSavepoint {
+                        _ = try Self.insert(db, v)
+                        return .commit
+                    }
+                    return nil
+                } catch let e as StoreError {
+                    return e
+                } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
+                    return Self.map(e)
                 }
-                try db.execute(sql: "INSERT INTO agents(name, publisher, slug, tier, created_at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [v.name, publisher, slug, v.initialTier, at])
-                agentID = db.lastInsertedRowID
             }
-            let id = agentID!
-            if let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT deleted_at FROM versions WHERE agent_id = ? AND version = ?"), arguments: [id, v.version]) {
-                let deleted: String? = r["deleted_at"]
-                throw StoreError.conflict(deleted == nil ? "\(v.name)@\(v.version) already exists; versions are immutable, publish a new version"
-                                                         : "\(v.name)@\(v.version) was deleted; version numbers are never reused")
-            }
-            try db.execute(sql: """
-                INSERT INTO versions(agent_id, version, sha256, raw_sha256, size, source, published_at, published_by, doc)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, v.version, v.sha256, v.rawSHA256, v.source.count, Data(v.source), at, v.actor, Self.docJSON(v.document)])
-            try Self.refresh(db, agentID: id)
-            try Self.audit(db, v.actor, "version.publish", "\(v.name)@\(v.version)", .object([("sha256", .string(v.sha256)), ("size", .int(v.source.count))]))
-            let agent = Self.agentRecord(try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM agents WHERE id = ?"), arguments: [id])!)
-            let ver = Self.versionRecord(try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM versions WHERE agent_id = ? AND version = ?"), arguments: [id, v.version])!, agent: v.name)
-            return (agent, ver)
         }
+    }
+
+    static func insert(_ db: Database, _ v: NewVersion) throws -> (AgentRecord, VersionRecord) {
+        guard let (publisher, slug) = Names.split(v.name) else { throw StoreError.invalid("'\(v.name)' is not @publisher/slug") }
+        if try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM namespaces WHERE name = ?"), arguments: [publisher]) == nil {
+            guard v.createNamespace else { throw StoreError.forbidden("namespace \(publisher) does not exist; an admin creates it") }
+            try Self.insertNamespace(db, publisher, .user(v.actor))
+            try Self.audit(db, v.actor, "namespace.create", publisher, .object([("owner", .string(v.actor)), ("on", "publish")]))
+        }
+        let at = Self.now()
+        var agentID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM agents WHERE name = ?"), arguments: [v.name])
+        if agentID == nil {
+            // Names differing only in case would confuse installs: one spelling per agent.
+            if let other = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM agents WHERE lower(name) = lower(?)"), arguments: [v.name]) {
+                throw StoreError.conflict("\(v.name) differs only in case from the existing agent \(other)")
+            }
+            try db.execute(sql: "INSERT INTO agents(name, publisher, slug, tier, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [v.name, publisher, slug, v.initialTier, at])
+            agentID = db.lastInsertedRowID
+        }
+        let id = agentID!
+        if let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT deleted_at FROM versions WHERE agent_id = ? AND version = ?"), arguments: [id, v.version]) {
+            let deleted: String? = r["deleted_at"]
+            throw StoreError.conflict(deleted == nil ? "\(v.name)@\(v.version) already exists; versions are immutable, publish a new version"
+                                                     : "\(v.name)@\(v.version) was deleted; version numbers are never reused")
+        }
+        try db.execute(sql: """
+            INSERT INTO versions(agent_id, version, sha256, raw_sha256, size, source, published_at, published_by, doc)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [id, v.version, v.sha256, v.rawSHA256, v.source.count, Data(v.source), at, v.actor, Self.docJSON(v.document)])
+        try Self.refresh(db, agentID: id)
+        try Self.audit(db, v.actor, "version.publish", "\(v.name)@\(v.version)", .object([("sha256", .string(v.sha256)), ("size", .int(v.source.count))]))
+        let agent = Self.agentRecord(try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM agents WHERE id = ?"), arguments: [id])!)
+        let ver = Self.versionRecord(try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM versions WHERE agent_id = ? AND version = ?"), arguments: [id, v.version])!, agent: v.name)
+        return (agent, ver)
     }
 
     public func agent(_ name: String) async throws -> AgentRecord? {
