@@ -30,6 +30,7 @@ public final class ServerState: Sendable {
     public let signingKey: EggSigningKey
     let logger: Logger
     let tester: ContractWorker?
+    let sourceCache = SourceCache()
 
     init(config: ServerConfig, store: any RegistryStore, signingKey: EggSigningKey, logger: Logger) {
         self.config = config
@@ -126,25 +127,44 @@ public enum RARServerApp {
         return (report, key)
     }
 
-    /// Import every valid agent under ROOT/agents/ as the admin (namespaces created for it).
+    /// Import every valid agent under ROOT/agents/ as the admin (namespaces created for it): files
+    /// checked on every core, stored a thousand per transaction.
     static func seed(config: ServerConfig, store: any RegistryStore) async throws -> (Int, [String]) {
         let files = AgentTree.walk(config.root + "/agents")
         var n = 0
         var problems: [String] = []
-        for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            do {
-                let prepared = try Publishing.prepare(bytes: [UInt8](data), fileName: (path as NSString).lastPathComponent, limit: config.maxAgentBytes)
-                _ = try await store.publish(prepared.newVersion(actor: "admin", tier: prepared.declaredTier, createNamespace: true))
-                n += 1
-            } catch let p as Problem {
-                problems.append("\(path): \(p.detail)")
-            } catch StoreError.conflict(_) {
-                continue
+        for start in stride(from: 0, to: files.count, by: 1000) {
+            let chunk = Array(files[start..<min(start + 1000, files.count)])
+            let limit = config.maxAgentBytes
+            let prepared = ParallelMap.map(chunk) { path -> Result<Publishing.Prepared, Problem>? in
+                guard let data = FileManager.default.contents(atPath: path) else { return nil }
+                do throws(Problem) {
+                    return .success(try Publishing.prepare(bytes: [UInt8](data), fileName: (path as NSString).lastPathComponent, limit: limit))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            var batch: [NewVersion] = []
+            for (path, r) in zip(chunk, prepared) {
+                switch r {
+                case .success(let p)?: batch.append(p.newVersion(actor: "admin", tier: p.declaredTier, createNamespace: true))
+                case .failure(let p)?: problems.append("\(path): \(p.detail)")
+                case nil: continue
+                }
+            }
+            for e in try await store.publishAll(batch) {
+                switch e {
+                case nil: n += 1
+                case .conflict?: continue
+                case let other?: throw other
+                }
             }
         }
         return (n, problems)
     }
+
+    /// Write out buffered request-log lines (at shutdown).
+    public static func flushLogs() { AccessLog.shared.flush() }
 
     /// Build the Hummingbird application for a bootstrapped store.
     public static func makeApplication(config: ServerConfig, store: any RegistryStore, signingKey: EggSigningKey, logger: Logger,
@@ -152,9 +172,8 @@ public enum RARServerApp {
         let state = ServerState(config: config, store: store, signingKey: signingKey, logger: logger)
         let router = Router(context: RARContext.self, options: .autoGenerateHeadEndpoints)
         let table = state.routes
-        router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics))
+        router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics, log: logger.logLevel <= .info ? AccessLog.shared : nil, label: logger.label))
         router.add(middleware: ProblemMiddleware(table: table))
-        router.add(middleware: URLCheckMiddleware())
         Routes.register(on: router, state: state)
         table.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         // Services stop in reverse order: the HTTP server drains first, then these.
@@ -181,19 +200,18 @@ struct StoreCloser: Service {
     }
 }
 
-/// Counts requests and their latency for /metrics and writes one structured log line per request
-/// (never the Authorization header or bodies).
+/// Counts requests and their latency for /metrics and writes one log line per request at info
+/// level (never the Authorization header or bodies).
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
+    let log: AccessLog?
+    let label: String
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
         let response = try await next(request, context)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         metrics.observe(method: request.method.rawValue, status: Int(response.status.code), seconds: seconds)
-        context.logger.info("request", metadata: [
-            "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-            "ms": "\(String(format: "%.2f", seconds * 1000))",
-        ])
+        log?.record(label: label, method: request.method.rawValue, path: request.uri.path, status: Int(response.status.code), ms: seconds * 1000)
         return response
     }
 }

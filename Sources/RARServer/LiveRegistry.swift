@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import RARCore
 
 /// registry.json and the static API, built from the database with the same code as `rar build`
@@ -66,7 +67,10 @@ actor LiveRegistry {
         let task = Task<Snapshot, any Error> {
             let rows = try await store.latestSources()
             let changed = try await store.meta("changed_at").flatMap { Double($0) } ?? 0
-            return try LiveRegistry.render(rows: rows, generation: gen, changedAt: Date(timeIntervalSince1970: changed), memo: memo, baseURL: baseURL, siteDir: siteDir, sizeLimit: limit)
+            // Seconds of CPU for a large registry: on the I/O thread pool, not the request executor.
+            return try await NIOThreadPool.singleton.runIfActive {
+                try LiveRegistry.render(rows: rows, generation: gen, changedAt: Date(timeIntervalSince1970: changed), memo: memo, baseURL: baseURL, siteDir: siteDir, sizeLimit: limit)
+            }
         }
         rendering = (gen, task)
         defer { rendering = nil }

@@ -110,6 +110,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
+            try URLCheck.check(request)
             return try await next(request, context)
         } catch let e as HTTPError where e.status == .notFound {
             // The router found no route for this method: 405 when another method has one.

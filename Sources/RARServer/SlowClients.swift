@@ -14,6 +14,8 @@ final class BodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     let timeout: TimeAmount
     private var timer: Scheduled<Void>?
+    /// When the current request's head arrived (nil once its end has).
+    private var headAt: NIODeadline?
     private var responding = false
 
     init(timeout: TimeAmount) { self.timeout = timeout }
@@ -22,14 +24,22 @@ final class BodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head:
             cancel()
-            let loop = context.eventLoop.assumeIsolated()
-            timer = loop.scheduleTask(in: timeout) { [self] in expire(context) }
+            headAt = .now()
         case .end:
             cancel()
         case .body:
             break
         }
         context.fireChannelRead(data)
+    }
+
+    /// The timer starts only when a read ends mid-request (bodiless requests arrive whole).
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let h = headAt, timer == nil {
+            let loop = context.eventLoop.assumeIsolated()
+            timer = loop.scheduleTask(deadline: h + timeout) { [self] in expire(context) }
+        }
+        context.fireChannelReadComplete()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -57,6 +67,7 @@ final class BodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func cancel() {
         timer?.cancel()
         timer = nil
+        headAt = nil
     }
 
     func handlerRemoved(context: ChannelHandlerContext) { cancel() }
@@ -68,8 +79,8 @@ final class BodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
 }
 
 /// A path or query that does not percent-decode to UTF-8 is a 400, before any route sees it.
-struct URLCheckMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+enum URLCheck {
+    static func check(_ request: Request) throws {
         let path = request.uri.path
         if path.utf8.contains(UInt8(ascii: "%")), path.removingPercentEncoding == nil {
             throw Problem(.badRequest, "the path is not valid percent-encoded UTF-8")
@@ -77,6 +88,5 @@ struct URLCheckMiddleware<Context: RequestContext>: RouterMiddleware {
         if let q = request.uri.query, q.utf8.contains(UInt8(ascii: "%")), q.removingPercentEncoding == nil {
             throw Problem(.badRequest, "the query string is not valid percent-encoded UTF-8")
         }
-        return try await next(request, context)
     }
 }

@@ -95,6 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
         }
+        defer { RARServerApp.flushLogs() }
         do { try await app.runService() } catch {
             await store.close()
             Terminal.error("server stopped: \(error)")

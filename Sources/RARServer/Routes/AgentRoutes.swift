@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import RARCore
@@ -85,9 +86,16 @@ extension Routes {
 
         // Raw source: immutable per version, so it caches for a year; ETag is the sha256 of the bytes.
         @Sendable func serveSource(_ name: String, _ version: String, _ request: Request) async throws -> Response {
-            guard let (v, source) = try await state.store.sourceRecord(of: name, version: version) else {
-                throw Problem(.notFound, "no version \(name)@\(version)")
+            let generation = try await state.store.generation()
+            let found: (VersionRecord, [UInt8]?)
+            if let hit = state.sourceCache.get(name, version, generation: generation) {
+                found = hit
+            } else {
+                guard let f = try await state.store.sourceRecord(of: name, version: version) else { throw Problem(.notFound, "no version \(name)@\(version)") }
+                state.sourceCache.put(name, version, f, generation: generation)
+                found = f
             }
+            let (v, source) = found
             if v.deletedAt != nil { throw Problem(.gone, "\(name)@\(version) was deleted") }
             let etag = "\"\(v.rawSHA256)\""
             var headers: HTTPFields = [.eTag: etag, .cacheControl: "public, max-age=31536000, immutable"]
@@ -317,6 +325,32 @@ extension Routes {
             case .notFound(let m):
                 throw Problem(.notFound, m)
             }
+        }
+    }
+}
+
+/// Raw sources and their version records, valid for one store generation (yanks and deletions
+/// change it); at most `limit` bytes of sources.
+final class SourceCache: Sendable {
+    private struct State {
+        var generation: Int64 = -1
+        var bytes = 0
+        var items: [String: (VersionRecord, [UInt8]?)] = [:]
+    }
+    private let state = NIOLockedValueBox(State())
+    let limit: Int
+
+    init(limit: Int = 64 << 20) { self.limit = limit }
+
+    func get(_ name: String, _ version: String, generation: Int64) -> (VersionRecord, [UInt8]?)? {
+        state.withLockedValue { $0.generation == generation ? $0.items[name + "@" + version] : nil }
+    }
+
+    func put(_ name: String, _ version: String, _ item: (VersionRecord, [UInt8]?), generation: Int64) {
+        state.withLockedValue { s in
+            if s.generation != generation || s.bytes + (item.1?.count ?? 0) > limit { s = State(generation: generation) }
+            s.items[name + "@" + version] = item
+            s.bytes += item.1?.count ?? 0
         }
     }
 }

@@ -123,8 +123,13 @@ enum HTTP {
     }
 
     static func param(_ context: RARContext, _ key: String) throws -> String {
-        guard let raw = context.parameters.get(key), let v = raw.removingPercentEncoding else { throw Problem(.badRequest, "missing \(key)") }
+        guard let raw = context.parameters.get(key), let v = decoded(raw) else { throw Problem(.badRequest, "missing \(key)") }
         return v
+    }
+
+    /// Percent-decoded (nil when invalid); most paths have nothing to decode.
+    static func decoded(_ s: String) -> String? {
+        s.utf8.contains(UInt8(ascii: "%")) ? s.removingPercentEncoding : s
     }
 
     /// `@publisher/slug` from the path, checked.

@@ -6,7 +6,8 @@ import RARCore
 
 extension Routes {
     static func contentType(_ path: String) -> String {
-        switch (path as NSString).pathExtension {
+        guard let dot = path.utf8.lastIndex(of: UInt8(ascii: ".")), !path[dot...].contains("/") else { return "application/octet-stream" }
+        switch path[path.index(after: dot)...] {
         case "json": return "application/json; charset=utf-8"
         case "html": return "text/html; charset=utf-8"
         case "svg": return "image/svg+xml"
@@ -20,7 +21,7 @@ extension Routes {
 
     /// A file of the live `rar build` output, with an ETag from its content.
     static func staticFile(_ rawPath: String, request: Request, state: ServerState) async throws -> Response {
-        var path = (rawPath.removingPercentEncoding ?? rawPath)
+        var path = HTTP.decoded(rawPath) ?? rawPath
         while path.hasPrefix("/") { path.removeFirst() }
         if path.isEmpty || path.hasSuffix("/") { path += "index.html" }
         guard !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }), path.utf8.count <= 1024 else {

@@ -122,21 +122,21 @@ public final class SQLiteStore: RegistryStore {
     }
 
     static func userID(_ db: Database, _ name: String) throws -> Int64 {
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE name = ?", arguments: [name]) else {
+        guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM users WHERE name = ?"), arguments: [name]) else {
             throw StoreError.notFound("no user named '\(name)'")
         }
         return id
     }
 
     static func teamID(_ db: Database, _ name: String) throws -> Int64 {
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM teams WHERE name = ?", arguments: [name]) else {
+        guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM teams WHERE name = ?"), arguments: [name]) else {
             throw StoreError.notFound("no team named '\(name)'")
         }
         return id
     }
 
     static func agentID(_ db: Database, _ name: String) throws -> Int64 {
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM agents WHERE name = ?", arguments: [name]) else {
+        guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM agents WHERE name = ?"), arguments: [name]) else {
             throw StoreError.notFound("no agent named \(name)")
         }
         return id
@@ -145,13 +145,13 @@ public final class SQLiteStore: RegistryStore {
     // MARK: accounts
 
     public func userCount() async throws -> Int {
-        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0 }
+        try await read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM users")) ?? 0 }
     }
 
     public func createUser(name: String, admin: Bool, actor: String) async throws -> UserRecord {
         guard Names.isAccountName(name) else { throw StoreError.invalid("'\(name)' is not a valid user name (a-z, 0-9, - and _)") }
         return try await change { db in
-            if try Int.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ? UNION SELECT 1 FROM teams WHERE name = ?", arguments: [name, name]) != nil {
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM users WHERE name = ? UNION SELECT 1 FROM teams WHERE name = ?"), arguments: [name, name]) != nil {
                 throw StoreError.conflict("the name '\(name)' is taken")
             }
             let at = Self.now()
@@ -163,17 +163,17 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func user(named name: String) async throws -> UserRecord? {
-        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(Self.userRecord) }
+        try await read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE name = ?"), arguments: [name]).map(Self.userRecord) }
     }
 
     public func users() async throws -> [UserRecord] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(Self.userRecord) }
+        try await read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM users ORDER BY name")).map(Self.userRecord) }
     }
 
     public func createTeam(name: String, members: [String], actor: String) async throws {
         guard Names.isAccountName(name) else { throw StoreError.invalid("'\(name)' is not a valid team name (a-z, 0-9, - and _)") }
         try await change { db in
-            if try Int.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ? UNION SELECT 1 FROM teams WHERE name = ?", arguments: [name, name]) != nil {
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM users WHERE name = ? UNION SELECT 1 FROM teams WHERE name = ?"), arguments: [name, name]) != nil {
                 throw StoreError.conflict("the name '\(name)' is taken")
             }
             try db.execute(sql: "INSERT INTO teams(name, created_at) VALUES (?, ?)", arguments: [name, Self.now()])
@@ -194,7 +194,7 @@ public final class SQLiteStore: RegistryStore {
 
     public func teams(ofUser id: Int64) async throws -> [String] {
         try await read { db in
-            try String.fetchAll(db, sql: "SELECT t.name FROM teams t JOIN team_members m ON m.team_id = t.id WHERE m.user_id = ? ORDER BY t.name", arguments: [id])
+            try String.fetchAll(db.cachedStatement(sql: "SELECT t.name FROM teams t JOIN team_members m ON m.team_id = t.id WHERE m.user_id = ? ORDER BY t.name"), arguments: [id])
         }
     }
 
@@ -212,10 +212,10 @@ public final class SQLiteStore: RegistryStore {
 
     public func token(hash: String, now: String) async throws -> (TokenRecord, UserRecord)? {
         let found: (TokenRecord, UserRecord)? = try await read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT t.*, u.name AS user_name, u.is_admin, u.created_at AS user_created FROM tokens t JOIN users u ON u.id = t.user_id
                 WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)
-                """, arguments: [hash, now]) else { return nil }
+                """), arguments: [hash, now]) else { return nil }
             let u = UserRecord(id: row["user_id"], name: row["user_name"], isAdmin: (row["is_admin"] as Int64) != 0, createdAt: row["user_created"])
             return (Self.tokenRecord(row), u)
         }
@@ -229,14 +229,14 @@ public final class SQLiteStore: RegistryStore {
 
     public func tokens(userID: Int64) async throws -> [TokenRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT t.*, u.name AS user_name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.user_id = ? ORDER BY t.created_at, t.id",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT t.*, u.name AS user_name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.user_id = ? ORDER BY t.created_at, t.id"),
                              arguments: [userID]).map(Self.tokenRecord)
         }
     }
 
     public func revokeToken(id: String, by actor: UserRecord) async throws {
         try await change { db in
-            guard let owner = try Int64.fetchOne(db, sql: "SELECT user_id FROM tokens WHERE id = ?", arguments: [id]) else {
+            guard let owner = try Int64.fetchOne(db.cachedStatement(sql: "SELECT user_id FROM tokens WHERE id = ?"), arguments: [id]) else {
                 throw StoreError.notFound("no token \(id)")
             }
             guard owner == actor.id || actor.isAdmin else { throw StoreError.forbidden("token \(id) belongs to another user") }
@@ -257,7 +257,7 @@ public final class SQLiteStore: RegistryStore {
     public func createNamespace(_ name: String, owner: Owner, actor: String) async throws -> NamespaceRecord {
         guard Names.isNamespace(name) else { throw StoreError.invalid("'\(name)' is not a namespace (@ followed by letters, digits, - or _)") }
         return try await change { db in
-            if try Int.fetchOne(db, sql: "SELECT 1 FROM namespaces WHERE lower(name) = lower(?)", arguments: [name]) != nil {
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM namespaces WHERE lower(name) = lower(?)"), arguments: [name]) != nil {
                 throw StoreError.conflict("namespace \(name) exists")
             }
             try Self.insertNamespace(db, name, owner)
@@ -268,10 +268,10 @@ public final class SQLiteStore: RegistryStore {
 
     public func namespace(_ name: String) async throws -> NamespaceRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT n.name, n.created_at, u.name AS user, t.name AS team FROM namespaces n
                 LEFT JOIN users u ON u.id = n.owner_user LEFT JOIN teams t ON t.id = n.owner_team WHERE n.name = ?
-                """, arguments: [name]).map { r in
+                """), arguments: [name]).map { r in
                 let user: String? = r["user"], team: String? = r["team"]
                 return NamespaceRecord(name: r["name"], owner: user.map { .user($0) } ?? .team(team ?? ""), createdAt: r["created_at"])
             }
@@ -280,7 +280,7 @@ public final class SQLiteStore: RegistryStore {
 
     public func transferNamespace(_ name: String, to owner: Owner, actor: String) async throws {
         try await change(content: true) { db in
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM namespaces WHERE name = ?", arguments: [name]) != nil else {
+            guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM namespaces WHERE name = ?"), arguments: [name]) != nil else {
                 throw StoreError.notFound("no namespace \(name)")
             }
             switch owner {
@@ -293,11 +293,11 @@ public final class SQLiteStore: RegistryStore {
 
     public func namespaces(ownedBy user: UserRecord) async throws -> [String] {
         try await read { db in
-            try String.fetchAll(db, sql: """
+            try String.fetchAll(db.cachedStatement(sql: """
                 SELECT name FROM namespaces WHERE owner_user = ?
                 UNION SELECT n.name FROM namespaces n JOIN team_members m ON m.team_id = n.owner_team WHERE m.user_id = ?
                 ORDER BY 1
-                """, arguments: [user.id, user.id])
+                """), arguments: [user.id, user.id])
         }
     }
 
@@ -321,7 +321,7 @@ public final class SQLiteStore: RegistryStore {
 
     /// Recompute an agent's latest version and its search row.
     static func refresh(_ db: Database, agentID id: Int64) throws {
-        let rows = try Row.fetchAll(db, sql: "SELECT version, doc FROM versions WHERE agent_id = ? AND deleted_at IS NULL AND yanked = 0", arguments: [id])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT version, doc FROM versions WHERE agent_id = ? AND deleted_at IS NULL AND yanked = 0"), arguments: [id])
         let latest = SemVer.newest(rows.map { $0["version"] as String })
         try db.execute(sql: "DELETE FROM agent_fts WHERE rowid = ?", arguments: [id])
         guard let latest, let row = rows.first(where: { ($0["version"] as String) == latest }),
@@ -329,7 +329,7 @@ public final class SQLiteStore: RegistryStore {
             try db.execute(sql: "UPDATE agents SET latest = NULL WHERE id = ?", arguments: [id])
             return
         }
-        let name = try String.fetchOne(db, sql: "SELECT name FROM agents WHERE id = ?", arguments: [id]) ?? ""
+        let name = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM agents WHERE id = ?"), arguments: [id]) ?? ""
         func s(_ k: String) -> String { doc[k]?.stringValue ?? "" }
         let tags = (doc["tags"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")
         try db.execute(sql: "UPDATE agents SET latest = ?, display_name = ?, description = ?, category = ?, type = ? WHERE id = ?",
@@ -339,66 +339,87 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func publish(_ v: NewVersion) async throws -> (AgentRecord, VersionRecord) {
-        guard let (publisher, slug) = Names.split(v.name) else { throw StoreError.invalid("'\(v.name)' is not @publisher/slug") }
-        return try await change(content: true) { db in
-            if try Int.fetchOne(db, sql: "SELECT 1 FROM namespaces WHERE name = ?", arguments: [publisher]) == nil {
-                guard v.createNamespace else { throw StoreError.forbidden("namespace \(publisher) does not exist; an admin creates it") }
-                try Self.insertNamespace(db, publisher, .user(v.actor))
-                try Self.audit(db, v.actor, "namespace.create", publisher, .object([("owner", .string(v.actor)), ("on", "publish")]))
-            }
-            let at = Self.now()
-            var agentID = try Int64.fetchOne(db, sql: "SELECT id FROM agents WHERE name = ?", arguments: [v.name])
-            if agentID == nil {
-                // Names differing only in case would confuse installs: one spelling per agent.
-                if let other = try String.fetchOne(db, sql: "SELECT name FROM agents WHERE lower(name) = lower(?)", arguments: [v.name]) {
-                    throw StoreError.conflict("\(v.name) differs only in case from the existing agent \(other)")
+        try await change(content: true) { db in try Self.insert(db, v) }
+    }
+
+    /// Many versions in one transaction, each in its own savepoint (a refused one is skipped).
+    public func publishAll(_ versions: [NewVersion]) async throws -> [StoreError?] {
+        try await change(content: true) { db in
+            try versions.map { v -> StoreError? in
+                do {
+                    try db.inSavepoint {
+                        _ = try Self.insert(db, v)
+                        return .commit
+                    }
+                    return nil
+                } catch let e as StoreError {
+                    return e
+                } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
+                    return Self.map(e)
                 }
-                try db.execute(sql: "INSERT INTO agents(name, publisher, slug, tier, created_at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [v.name, publisher, slug, v.initialTier, at])
-                agentID = db.lastInsertedRowID
             }
-            let id = agentID!
-            if let r = try Row.fetchOne(db, sql: "SELECT deleted_at FROM versions WHERE agent_id = ? AND version = ?", arguments: [id, v.version]) {
-                let deleted: String? = r["deleted_at"]
-                throw StoreError.conflict(deleted == nil ? "\(v.name)@\(v.version) already exists; versions are immutable, publish a new version"
-                                                         : "\(v.name)@\(v.version) was deleted; version numbers are never reused")
-            }
-            try db.execute(sql: """
-                INSERT INTO versions(agent_id, version, sha256, raw_sha256, size, source, published_at, published_by, doc)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, v.version, v.sha256, v.rawSHA256, v.source.count, Data(v.source), at, v.actor, Self.docJSON(v.document)])
-            try Self.refresh(db, agentID: id)
-            try Self.audit(db, v.actor, "version.publish", "\(v.name)@\(v.version)", .object([("sha256", .string(v.sha256)), ("size", .int(v.source.count))]))
-            let agent = Self.agentRecord(try Row.fetchOne(db, sql: "SELECT * FROM agents WHERE id = ?", arguments: [id])!)
-            let ver = Self.versionRecord(try Row.fetchOne(db, sql: "SELECT * FROM versions WHERE agent_id = ? AND version = ?", arguments: [id, v.version])!, agent: v.name)
-            return (agent, ver)
         }
     }
 
+    static func insert(_ db: Database, _ v: NewVersion) throws -> (AgentRecord, VersionRecord) {
+        guard let (publisher, slug) = Names.split(v.name) else { throw StoreError.invalid("'\(v.name)' is not @publisher/slug") }
+        if try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM namespaces WHERE name = ?"), arguments: [publisher]) == nil {
+            guard v.createNamespace else { throw StoreError.forbidden("namespace \(publisher) does not exist; an admin creates it") }
+            try Self.insertNamespace(db, publisher, .user(v.actor))
+            try Self.audit(db, v.actor, "namespace.create", publisher, .object([("owner", .string(v.actor)), ("on", "publish")]))
+        }
+        let at = Self.now()
+        var agentID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM agents WHERE name = ?"), arguments: [v.name])
+        if agentID == nil {
+            // Names differing only in case would confuse installs: one spelling per agent.
+            if let other = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM agents WHERE lower(name) = lower(?)"), arguments: [v.name]) {
+                throw StoreError.conflict("\(v.name) differs only in case from the existing agent \(other)")
+            }
+            try db.execute(sql: "INSERT INTO agents(name, publisher, slug, tier, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [v.name, publisher, slug, v.initialTier, at])
+            agentID = db.lastInsertedRowID
+        }
+        let id = agentID!
+        if let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT deleted_at FROM versions WHERE agent_id = ? AND version = ?"), arguments: [id, v.version]) {
+            let deleted: String? = r["deleted_at"]
+            throw StoreError.conflict(deleted == nil ? "\(v.name)@\(v.version) already exists; versions are immutable, publish a new version"
+                                                     : "\(v.name)@\(v.version) was deleted; version numbers are never reused")
+        }
+        try db.execute(sql: """
+            INSERT INTO versions(agent_id, version, sha256, raw_sha256, size, source, published_at, published_by, doc)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [id, v.version, v.sha256, v.rawSHA256, v.source.count, Data(v.source), at, v.actor, Self.docJSON(v.document)])
+        try Self.refresh(db, agentID: id)
+        try Self.audit(db, v.actor, "version.publish", "\(v.name)@\(v.version)", .object([("sha256", .string(v.sha256)), ("size", .int(v.source.count))]))
+        let agent = Self.agentRecord(try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM agents WHERE id = ?"), arguments: [id])!)
+        let ver = Self.versionRecord(try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM versions WHERE agent_id = ? AND version = ?"), arguments: [id, v.version])!, agent: v.name)
+        return (agent, ver)
+    }
+
     public func agent(_ name: String) async throws -> AgentRecord? {
-        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM agents WHERE name = ?", arguments: [name]).map(Self.agentRecord) }
+        try await read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM agents WHERE name = ?"), arguments: [name]).map(Self.agentRecord) }
     }
 
     public func versions(of name: String) async throws -> [VersionRecord] {
         await flushInstalls(only: name)
         return try await read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT v.version, v.sha256, v.raw_sha256, v.size, v.published_at, v.published_by, v.yanked, v.yank_reason, v.deleted_at, v.installs, v.test_result
                 FROM versions v JOIN agents a ON a.id = v.agent_id WHERE a.name = ?
-                """, arguments: [name]).map { Self.versionRecord($0, agent: name) }
+                """), arguments: [name]).map { Self.versionRecord($0, agent: name) }
                 .sorted { (SemVer($0.version) ?? SemVer("0.0.0")!) > (SemVer($1.version) ?? SemVer("0.0.0")!) }
         }
     }
 
     public func source(of name: String, version: String) async throws -> [UInt8]? {
         try await read { db in
-            try Data.fetchOne(db, sql: "SELECT v.source FROM versions v JOIN agents a ON a.id = v.agent_id WHERE a.name = ? AND v.version = ? AND v.deleted_at IS NULL",
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT v.source FROM versions v JOIN agents a ON a.id = v.agent_id WHERE a.name = ? AND v.version = ? AND v.deleted_at IS NULL"),
                               arguments: [name, version]).map { [UInt8]($0) }
         }
     }
 
     static func versionExists(_ db: Database, _ id: Int64, _ name: String, _ version: String) throws {
-        guard try Int.fetchOne(db, sql: "SELECT 1 FROM versions WHERE agent_id = ? AND version = ? AND deleted_at IS NULL", arguments: [id, version]) != nil else {
+        guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM versions WHERE agent_id = ? AND version = ? AND deleted_at IS NULL"), arguments: [id, version]) != nil else {
             throw StoreError.notFound("no version \(name)@\(version)")
         }
     }
@@ -426,7 +447,7 @@ public final class SQLiteStore: RegistryStore {
         try await change(content: true) { db in
             let id = try Self.agentID(db, name)
             try Self.versionExists(db, id, name, version)
-            let published = try String.fetchOne(db, sql: "SELECT published_at FROM versions WHERE agent_id = ? AND version = ?", arguments: [id, version]) ?? ""
+            let published = try String.fetchOne(db.cachedStatement(sql: "SELECT published_at FROM versions WHERE agent_id = ? AND version = ?"), arguments: [id, version]) ?? ""
             guard published >= notBefore else {
                 throw StoreError.forbidden("\(name)@\(version) was published at \(published); deletion is allowed only within 72 hours of publishing. Yank it instead")
             }
@@ -447,9 +468,9 @@ public final class SQLiteStore: RegistryStore {
 
     public func sourceRecord(of name: String, version: String) async throws -> (VersionRecord, [UInt8]?)? {
         try await read { db in
-            guard let r = try Row.fetchOne(db, sql: """
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT v.* FROM versions v JOIN agents a ON a.id = v.agent_id WHERE a.name = ? AND v.version = ?
-                """, arguments: [name, version]) else { return nil }
+                """), arguments: [name, version]) else { return nil }
             return (Self.versionRecord(r, agent: name), (r["source"] as Data?).map { [UInt8]($0) })
         }
     }
@@ -492,10 +513,10 @@ public final class SQLiteStore: RegistryStore {
 
     public func untestedVersions(limit: Int) async throws -> [(name: String, version: String)] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT a.name, v.version FROM versions v JOIN agents a ON a.id = v.agent_id
                 WHERE v.test_result IS NULL AND v.deleted_at IS NULL ORDER BY v.published_at, a.name LIMIT ?
-                """, arguments: [limit]).map { (name: $0["name"] as String, version: $0["version"] as String) }
+                """), arguments: [limit]).map { (name: $0["name"] as String, version: $0["version"] as String) }
         }
     }
 
@@ -508,11 +529,11 @@ public final class SQLiteStore: RegistryStore {
 
     public func latestSources() async throws -> [(AgentRecord, VersionRecord, [UInt8])] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT a.*, v.version, v.sha256, v.raw_sha256, v.size, v.published_at, v.published_by, v.yanked, v.yank_reason,
                        v.deleted_at, v.installs, v.test_result, v.source
                 FROM agents a JOIN versions v ON v.agent_id = a.id AND v.version = a.latest ORDER BY a.name
-                """).map { r in
+                """)).map { r in
                 let a = Self.agentRecord(r)
                 return (a, Self.versionRecord(r, agent: a.name), [UInt8]((r["source"] as Data?) ?? Data()))
             }
@@ -549,21 +570,21 @@ public final class SQLiteStore: RegistryStore {
                 if let v, !v.isEmpty { filters.append("\(col) = ?"); args.append(v) }
             }
             let whereSQL = filters.joined(separator: " AND ")
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(from) WHERE \(whereSQL)", arguments: StatementArguments(args)!) ?? 0
+            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM \(from) WHERE \(whereSQL)"), arguments: StatementArguments(args)!) ?? 0
             let score = fts != nil ? "bm25(agent_fts, 10.0, 6.0, 3.0, 4.0, 1.0)" : "0.0"
             let order = fts != nil ? "score, installs DESC, a.name" : "a.name"
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT a.name, a.tier, a.category, a.type, a.display_name, a.description, a.latest, a.deprecated, \(score) AS score,
                        (SELECT COALESCE(SUM(installs), 0) FROM versions WHERE agent_id = a.id) AS installs
                 FROM \(from) WHERE \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?
-                """, arguments: StatementArguments(args + [q.perPage, (q.page - 1) * q.perPage])!)
+                """), arguments: StatementArguments(args + [q.perPage, (q.page - 1) * q.perPage])!)
             let hits = rows.map { r in
                 SearchHit(name: r["name"], tier: r["tier"], category: r["category"], type: r["type"], displayName: r["display_name"],
                           description: r["description"], latest: r["latest"], deprecated: r["deprecated"], installs: r["installs"], score: -(r["score"] as Double))
             }
             var facets: [String: [(String, Int)]] = [:]
             for (facet, col) in [("category", "a.category"), ("tier", "a.tier"), ("publisher", "a.publisher"), ("type", "a.type")] {
-                facets[facet] = try Row.fetchAll(db, sql: "SELECT \(col) AS v, COUNT(*) AS n FROM \(from) WHERE \(whereSQL) GROUP BY \(col) ORDER BY n DESC, v",
+                facets[facet] = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(col) AS v, COUNT(*) AS n FROM \(from) WHERE \(whereSQL) GROUP BY \(col) ORDER BY n DESC, v"),
                                                  arguments: StatementArguments(args)!).map { ($0["v"] as String, $0["n"] as Int) }
             }
             return SearchResult(total: total, hits: hits, facets: facets)
@@ -574,7 +595,7 @@ public final class SQLiteStore: RegistryStore {
         let now = DispatchTime.now().uptimeNanoseconds
         let (cached, epoch) = generationCache.withLockedValue { c in (c.value.flatMap { now - c.at < Self.generationTTL ? $0 : nil }, c.epoch) }
         if let cached { return cached }
-        let g = try await read { db in try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'") ?? 0 }
+        let g = try await read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'")) ?? 0 }
         generationCache.withLockedValue { c in if c.epoch == epoch { c = (g, now, epoch) } }
         return g
     }
@@ -583,7 +604,7 @@ public final class SQLiteStore: RegistryStore {
 
     public func audit(after: Int64, limit: Int) async throws -> [AuditEvent] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit]).map { r in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit WHERE id > ? ORDER BY id LIMIT ?"), arguments: [after, limit]).map { r in
                 AuditEvent(id: r["id"], at: r["at"], actor: r["actor"], action: r["action"], target: r["target"],
                            detail: (try? JSONParser().parse(Data((r["detail"] as String).utf8))) ?? .object([]))
             }
@@ -595,7 +616,7 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func meta(_ key: String) async throws -> String? {
-        try await read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+        try await read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [key]) }
     }
 
     public func setMeta(_ key: String, _ value: String) async throws {

@@ -192,6 +192,14 @@ public enum Names {
 }
 
 extension RegistryStore {
+    public func publishAll(_ versions: [NewVersion]) async throws -> [StoreError?] {
+        var out: [StoreError?] = []
+        for v in versions {
+            do { _ = try await publish(v); out.append(nil) } catch let e as StoreError { out.append(e) }
+        }
+        return out
+    }
+
     public func sourceRecord(of name: String, version: String) async throws -> (VersionRecord, [UInt8]?)? {
         guard let v = try await versions(of: name).first(where: { $0.version == version }) else { return nil }
         return (v, v.deletedAt == nil ? try await source(of: name, version: version) : nil)
@@ -223,6 +231,8 @@ public protocol RegistryStore: Sendable {
 
     /// Store a new immutable version; `.conflict` when that version exists or ever existed.
     func publish(_ v: NewVersion) async throws -> (AgentRecord, VersionRecord)
+    /// Import many versions at once (seeding); a refused one is skipped, with its error in the result.
+    func publishAll(_ versions: [NewVersion]) async throws -> [StoreError?]
     func agent(_ name: String) async throws -> AgentRecord?
     func versions(of name: String) async throws -> [VersionRecord]
     func source(of name: String, version: String) async throws -> [UInt8]?
