@@ -56,15 +56,27 @@ final class ContractWorker: Service, Sendable {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try Data(src).write(to: URL(fileURLWithPath: file))
         } catch { return .object([("passed", false), ("error", .string("cannot stage the file: \(error)"))]) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = ["test", file, "--json"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return .object([("passed", false), ("error", .string("cannot start the tester: \(error)"))]) }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let exe = executable
+        // The tester runs for up to seconds: wait for it on a thread of its own, not the cooperative pool.
+        let run: Result<(Data, Int32), Error> = await withCheckedContinuation { c in
+            Thread.detachNewThread {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: exe)
+                p.arguments = ["test", file, "--json"]
+                let out = Pipe()
+                p.standardOutput = out
+                p.standardError = FileHandle.nullDevice
+                do { try p.run() } catch { return c.resume(returning: .failure(error)) }
+                let data = out.fileHandleForReading.readDataToEndOfFile()
+                p.waitUntilExit()
+                c.resume(returning: .success((data, p.terminationStatus)))
+            }
+        }
+        let data: Data, status: Int32
+        switch run {
+        case .success(let r): (data, status) = r
+        case .failure(let error): return .object([("passed", false), ("error", .string("cannot start the tester: \(error)"))])
+        }
         let at: JSONValue = .string(Clock.stamp(Date()))
         var parsed = try? JSONParser().parse(data)
         if case .array(let items)? = parsed { parsed = items.first }  // one file → one report
@@ -72,7 +84,7 @@ final class ContractWorker: Service, Sendable {
             return .object([("passed", false), ("error", "the tester printed no result"), ("at", at)])
         }
         pairs.append(("at", at))
-        logger.info("contract test", metadata: ["agent": "\(name)@\(version)", "exit": "\(p.terminationStatus)"])
+        logger.info("contract test", metadata: ["agent": "\(name)@\(version)", "exit": "\(status)"])
         return .object(pairs)
     }
 }

@@ -13,12 +13,12 @@ final class ServeProcess: @unchecked Sendable {
         self.process = process; self.url = url; self.port = port
     }
 
-    /// Start on ROOT (seeding off) and wait for the startup line.
-    static func start(root: String, env: [String: String] = [:]) throws -> ServeProcess {
+    /// Start on ROOT (seeding ROOT/agents only when `seed`) and wait for the startup line.
+    static func start(root: String, seed: Bool = false, database: String? = nil, env: [String: String] = [:]) throws -> ServeProcess {
         guard let rar = CLIEndToEndTests.rar else { throw Failure(message: "no rar binary beside the tests") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: rar)
-        p.arguments = ["serve", "--root", root, "--port", "0", "--no-seed", "--json"]
+        p.arguments = ["serve", "--root", root, "--port", "0", "--json"] + (seed ? [] : ["--no-seed"]) + (database.map { ["--db", $0] } ?? [])
         p.environment = ProcessInfo.processInfo.environment.merging(["RAR_ADMIN_TOKEN": TestServer.adminToken, "RAR_LOG_LEVEL": "error"].merging(env) { $1 }) { $1 }
         let out = Pipe()
         p.standardOutput = out
