@@ -31,6 +31,7 @@ public final class ServerState: Sendable {
     let logger: Logger
     let tester: ContractWorker?
     let sourceCache = SourceCache()
+    let search: SearchService
 
     init(config: ServerConfig, store: any RegistryStore, signingKey: EggSigningKey, logger: Logger) {
         self.config = config
@@ -39,6 +40,7 @@ public final class ServerState: Sendable {
         let scratch = (config.isPostgres ? NSTemporaryDirectory() : (config.sqlitePath as NSString).deletingLastPathComponent) + "/scratch"
         try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         self.live = LiveRegistry(store: store, siteDir: config.siteDir, sizeLimit: config.maxAgentBytes)
+        self.search = SearchService(store: store)
         // Servers sharing PostgreSQL share their rate limits; the embedded store keeps them in memory.
         if let pg = store as? PostgresStore {
             self.limiter = PostgresRateLimiter(store: pg, limits: config.rateLimits)
@@ -185,7 +187,10 @@ public enum RARServerApp {
                                                 idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "rar/\(RARVersion.current)"),
             services: services,
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
+            onServerRunning: { channel in
+                Task { await state.search.warm() }  // the search index builds in the background
+                await onServerRunning(channel.localAddress?.port ?? config.port)
+            },
             logger: logger
         )
     }

@@ -34,6 +34,13 @@ struct DiscoveryTests {
         #expect(try await s.get("/api/v1/search?q=%22weather%20OR%20*%20NEAR(").status == 200)
         #expect(try await s.get("/api/v1/search?page=0").status == 400)
         #expect(try await s.get("/api/v1/search?per_page=1000").status == 400)
+        // Changes show at once: a new version's words, a yank that leaves no live version.
+        _ = try await s.request("POST", "/api/v1/publish", body: try TestServer.agent("@acme/notes", version: "1.1.0", description: "Minutes of meetings.", category: "productivity"), token: admin)
+        #expect(try await s.get("/api/v1/search?q=minutes").json["results"]?.arrayValue?.first?["version"]?.stringValue == "1.1.0")
+        #expect(try await s.get("/api/v1/search?q=weather").json["total"]?.intValue == 1)
+        let yank = try await s.request("POST", "/api/v1/agents/@acme/forecast/versions/1.0.0/yank", body: Data(#"{"reason": "test"}"#.utf8), token: admin)
+        #expect(yank.status == 200, "\(yank.status) \(yank.text)")
+        #expect(try await s.get("/api/v1/search?q=forecas").json["total"]?.intValue == 0)
     }
 
     @Test func aHugeDocstringPublishesAndSearches() async throws {

@@ -145,7 +145,7 @@ extension Routes {
             var q = SearchQuery()
             q.publisher = ns
             q.perPage = 100
-            let agents = try await store.search(q)
+            let agents = try await state.search.search(q)
             return HTTP.json(.object([("name", .string(rec.name)), ("owner", .string(rec.owner.description)), ("created_at", .string(rec.createdAt)),
                                       ("agents", .array(agents.hits.map { .string($0.name) }))]))
         }

@@ -272,7 +272,7 @@ extension Routes {
                 guard let n = Int(s), (1...100).contains(n) else { throw Problem(.badRequest, "per_page must be 1–100") }
                 q.perPage = n
             }
-            let r = try await state.store.search(q)
+            let r = try await state.search.search(q)
             let base = HTTP.base(request, cfg)
             return HTTP.json(.object([
                 ("query", .string(q.text)), ("total", .int(r.total)), ("page", .int(q.page)), ("per_page", .int(q.perPage)),

@@ -160,6 +160,24 @@ public final class PostgresStore: RegistryStore {
             // Shared rate limits: one token bucket per action and caller.
             "CREATE TABLE rate_buckets(bucket TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at DOUBLE PRECISION NOT NULL, ok BOOLEAN NOT NULL)",
         ]),
+        // Search moves into the servers' memory, fed by generation: a changed agent is marked (-1)
+        // and stamped with the generation its transaction commits.
+        (2, [
+            "DROP INDEX agents_search",
+            "ALTER TABLE agents DROP COLUMN search",
+            "ALTER TABLE agents ADD COLUMN gen BIGINT NOT NULL DEFAULT 0",
+            "CREATE INDEX agents_gen ON agents(gen)",
+            """
+            CREATE FUNCTION rar_agents_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' OR (NEW.name, NEW.tier, NEW.deprecated, NEW.latest, NEW.display_name, NEW.description, NEW.category, NEW.type, NEW.fts_a, NEW.fts_b, NEW.fts_c)
+                    IS DISTINCT FROM (OLD.name, OLD.tier, OLD.deprecated, OLD.latest, OLD.display_name, OLD.description, OLD.category, OLD.type, OLD.fts_a, OLD.fts_b, OLD.fts_c)
+                THEN NEW.gen := -1; END IF;
+                RETURN NEW;
+            END $$
+            """,
+            "CREATE TRIGGER agents_mark BEFORE INSERT OR UPDATE ON agents FOR EACH ROW EXECUTE FUNCTION rar_agents_mark()",
+        ]),
     ]
 
     /// Connect once, directly, so start-up errors say what is wrong (the pool only retries):
@@ -277,6 +295,7 @@ public final class PostgresStore: RegistryStore {
                                 ELSE floor(extract(epoch FROM clock_timestamp()))::bigint::text END
                             WHERE key IN ('generation', 'changed_at')
                             """, logger: Self.log)
+                        try await c.query("UPDATE agents SET gen = (SELECT value::bigint FROM meta WHERE key = 'generation') WHERE gen = -1", logger: Self.log)
                     }
                     return r
                 }
@@ -779,59 +798,34 @@ public final class PostgresStore: RegistryStore {
 
     // MARK: search
 
-    public func search(_ q: SearchQuery) async throws -> SearchResult {
-        // No stored value holds NUL: such a filter matches nothing.
-        if [q.category, q.tier, q.publisher, q.type].contains(where: { $0?.contains("\u{0}") == true }) {
-            return SearchResult(total: 0, hits: [], facets: ["category": [], "tier": [], "publisher": [], "type": []])
+    public func searchFeed(after generation: Int64?) async throws -> SearchFeed {
+        try await read(snapshot: true) { c in
+            let g = try await Self.one(c, "SELECT value::bigint FROM meta WHERE key = 'generation'")?[0].decode(Int64.self) ?? 0
+            let rows = try await Self.rows(c, """
+                SELECT a.id, a.name, a.publisher, a.tier, a.category, a.type, a.display_name, a.description, a.latest, a.deprecated,
+                       (SELECT COALESCE(SUM(installs), 0) FROM versions WHERE agent_id = a.id)::bigint AS installs, a.fts_a, a.fts_b, a.fts_c
+                FROM agents a WHERE a.gen > \(generation ?? -2)
+                """)
+            let entries = try rows.map { r in
+                SearchEntry(id: try r["id"].decode(Int64.self), name: try r["name"].decode(String.self), publisher: try r["publisher"].decode(String.self),
+                            tier: try r["tier"].decode(String.self), category: try r["category"].decode(String.self), type: try r["type"].decode(String.self),
+                            displayName: try r["display_name"].decode(String.self), description: try r["description"].decode(String.self),
+                            latest: try r["latest"].decode(String?.self), deprecated: try r["deprecated"].decode(String?.self),
+                            installs: try r["installs"].decode(Int.self), textA: try r["fts_a"].decode(String.self),
+                            textB: try r["fts_b"].decode(String.self), textC: try r["fts_c"].decode(String.self))
+            }
+            return SearchFeed(generation: g, entries: entries)
         }
-        var binds = PostgresBindings()
-        func bind(_ s: String) -> String { binds.append(s); return "$\(binds.count)" }
-        // Every word must match as a prefix, stemmed (english) or as written (simple).
-        let words = Self.words(String(q.text.unicodeScalars.prefix(512))).prefix(16)
-        var filters = ["a.latest IS NOT NULL"]
-        var source = "agents a"
-        if !words.isEmpty {
-            let terms = words.map { w -> String in
-                let p = bind(w + ":*")
-                return "(to_tsquery('english', \(p)) || to_tsquery('simple', \(p)))"
-            }
-            source = "agents a, (SELECT \(terms.joined(separator: " && ")) AS tsq) q"
-            filters.append("a.search @@ q.tsq")
-        }
-        for (col, v) in [("a.category", q.category), ("a.tier", q.tier), ("a.publisher", q.publisher), ("a.type", q.type)] {
-            if let v, !v.isEmpty { filters.append("\(col) = \(bind(v))") }
-        }
-        let whereSQL = filters.joined(separator: " AND "), from = source
-        let score = words.isEmpty ? "0.0::float8" : "ts_rank_cd(a.search, q.tsq)::float8"
-        let order = words.isEmpty ? #"a.name COLLATE "C""# : #"score DESC, installs DESC, a.name COLLATE "C""#
-        var pageBinds = binds
-        pageBinds.append(q.perPage)
-        pageBinds.append((q.page - 1) * q.perPage)
-        let hitsSQL = """
-            SELECT a.name, a.tier, a.category, a.type, a.display_name, a.description, a.latest, a.deprecated, \(score) AS score,
-                   (SELECT COALESCE(SUM(installs), 0) FROM versions WHERE agent_id = a.id)::bigint AS installs
-            FROM \(from) WHERE \(whereSQL) ORDER BY \(order) LIMIT $\(binds.count + 1) OFFSET $\(binds.count + 2)
-            """
-        let facetSQL = ["category", "tier", "publisher", "type"].map { f in
-            "SELECT '\(f)' AS facet, a.\(f) AS v, COUNT(*) AS n FROM \(from) WHERE \(whereSQL) GROUP BY a.\(f)"
-        }.joined(separator: " UNION ALL ")
-        let filterBinds = binds, finalBinds = pageBinds
-        return try await read(snapshot: true) { c in
-            let total = try await Self.one(c, PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \(from) WHERE \(whereSQL)", binds: filterBinds))?[0].decode(Int.self) ?? 0
-            let hits = try await Self.rows(c, PostgresQuery(unsafeSQL: hitsSQL, binds: finalBinds)).map { r in
-                SearchHit(name: try r["name"].decode(String.self), tier: try r["tier"].decode(String.self), category: try r["category"].decode(String.self),
-                          type: try r["type"].decode(String.self), displayName: try r["display_name"].decode(String.self),
-                          description: try r["description"].decode(String.self), latest: try r["latest"].decode(String?.self),
-                          deprecated: try r["deprecated"].decode(String?.self), installs: try r["installs"].decode(Int.self), score: try r["score"].decode(Double.self))
-            }
-            var facets: [String: [(String, Int)]] = [:]
-            for r in try await Self.rows(c, PostgresQuery(unsafeSQL: facetSQL, binds: filterBinds)) {
-                facets[try r["facet"].decode(String.self), default: []].append((try r["v"].decode(String.self), try r["n"].decode(Int.self)))
-            }
-            for f in ["category", "tier", "publisher", "type"] {
-                facets[f] = (facets[f] ?? []).sorted { $0.1 != $1.1 ? $0.1 > $1.1 : Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
-            }
-            return SearchResult(total: total, hits: hits, facets: facets)
+    }
+
+    public func installCounts(_ names: [String]) async throws -> [String: Int] {
+        guard !names.isEmpty else { return [:] }
+        return try await read { c in
+            let rows = try await Self.rows(c, """
+                SELECT a.name, COALESCE(SUM(v.installs), 0)::bigint AS n FROM agents a LEFT JOIN versions v ON v.agent_id = a.id
+                WHERE a.name = ANY(\(names)) GROUP BY a.name
+                """)
+            return Dictionary(try rows.map { (try $0["name"].decode(String.self), try $0["n"].decode(Int.self)) }, uniquingKeysWith: { a, _ in a })
         }
     }
 

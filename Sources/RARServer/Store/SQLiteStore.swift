@@ -59,6 +59,17 @@ public final class SQLiteStore: RegistryStore {
             CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
             """)
         }
+        // Search reads changes by generation: a changed agent is marked (-1) and stamped with the
+        // generation its transaction commits.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+            ALTER TABLE agents ADD COLUMN gen INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX agents_gen ON agents(gen);
+            CREATE TRIGGER agents_mark_insert AFTER INSERT ON agents BEGIN UPDATE agents SET gen = -1 WHERE id = NEW.id; END;
+            CREATE TRIGGER agents_mark_update AFTER UPDATE OF name, tier, deprecated, latest, display_name, description, category, type ON agents
+                BEGIN UPDATE agents SET gen = -1 WHERE id = NEW.id; END;
+            """)
+        }
         do { try m.migrate(pool) } catch { throw StoreError.unavailable("database migration failed: \(error)") }
     }
 
@@ -73,6 +84,7 @@ public final class SQLiteStore: RegistryStore {
                 let r = try body(db)
                 guard content else { return r }
                 try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+                try db.execute(sql: "UPDATE agents SET gen = (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation') WHERE gen = -1")
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'changed_at'", arguments: [String(Int(Date().timeIntervalSince1970))])
                 return r
             }
@@ -542,52 +554,36 @@ public final class SQLiteStore: RegistryStore {
 
     // MARK: search
 
-    /// User text → an FTS5 query: every word must match, as a prefix; no operators pass through.
-    static func ftsQuery(_ text: String) -> String? {
-        var words: [String] = []
-        var cur = ""
-        for ch in text.unicodeScalars.prefix(512) {
-            if ch.properties.isAlphabetic || ch.properties.numericType != nil { cur.unicodeScalars.append(ch) } else if !cur.isEmpty { words.append(cur); cur = "" }
-        }
-        if !cur.isEmpty { words.append(cur) }
-        guard !words.isEmpty else { return nil }
-        return words.prefix(16).map { "\"\($0)\"*" }.joined(separator: " ")
-    }
-
-    public func search(_ q: SearchQuery) async throws -> SearchResult {
+    public func searchFeed(after generation: Int64?) async throws -> SearchFeed {
         await flushInstalls(only: nil)
         return try await read { db in
-            var filters = ["a.latest IS NOT NULL"]
-            var args: [(any DatabaseValueConvertible)?] = []
-            let fts = Self.ftsQuery(q.text)
-            var from = "agents a"
-            if let fts {
-                from = "agent_fts f JOIN agents a ON a.id = f.rowid"
-                filters.append("agent_fts MATCH ?")
-                args.append(fts)
+            let g = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'")) ?? 0
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT a.id, a.name, a.publisher, a.tier, a.category, a.type, a.display_name, a.description, a.latest, a.deprecated,
+                       (SELECT COALESCE(SUM(installs), 0) FROM versions WHERE agent_id = a.id) AS installs, f.tags, f.docstring
+                FROM agents a LEFT JOIN agent_fts f ON f.rowid = a.id WHERE a.gen > ?
+                """), arguments: [generation ?? -2])
+            var entries: [SearchEntry] = []
+            while let r = try rows.next() {
+                let name: String = r["name"], display: String = r["display_name"], description: String = r["description"]
+                entries.append(SearchEntry(id: r["id"], name: name, publisher: r["publisher"], tier: r["tier"], category: r["category"], type: r["type"],
+                                           displayName: display, description: description, latest: r["latest"], deprecated: r["deprecated"],
+                                           installs: r["installs"], textA: name + " " + display, textB: description + " " + ((r["tags"] as String?) ?? ""),
+                                           textC: (r["docstring"] as String?) ?? ""))
             }
-            for (col, v) in [("a.category", q.category), ("a.tier", q.tier), ("a.publisher", q.publisher), ("a.type", q.type)] {
-                if let v, !v.isEmpty { filters.append("\(col) = ?"); args.append(v) }
-            }
-            let whereSQL = filters.joined(separator: " AND ")
-            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM \(from) WHERE \(whereSQL)"), arguments: StatementArguments(args)!) ?? 0
-            let score = fts != nil ? "bm25(agent_fts, 10.0, 6.0, 3.0, 4.0, 1.0)" : "0.0"
-            let order = fts != nil ? "score, installs DESC, a.name" : "a.name"
+            return SearchFeed(generation: g, entries: entries)
+        }
+    }
+
+    public func installCounts(_ names: [String]) async throws -> [String: Int] {
+        await flushInstalls(only: nil)
+        guard !names.isEmpty else { return [:] }
+        return try await read { db in
+            let marks = Array(repeating: "?", count: names.count).joined(separator: ",")
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT a.name, a.tier, a.category, a.type, a.display_name, a.description, a.latest, a.deprecated, \(score) AS score,
-                       (SELECT COALESCE(SUM(installs), 0) FROM versions WHERE agent_id = a.id) AS installs
-                FROM \(from) WHERE \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?
-                """), arguments: StatementArguments(args + [q.perPage, (q.page - 1) * q.perPage])!)
-            let hits = rows.map { r in
-                SearchHit(name: r["name"], tier: r["tier"], category: r["category"], type: r["type"], displayName: r["display_name"],
-                          description: r["description"], latest: r["latest"], deprecated: r["deprecated"], installs: r["installs"], score: -(r["score"] as Double))
-            }
-            var facets: [String: [(String, Int)]] = [:]
-            for (facet, col) in [("category", "a.category"), ("tier", "a.tier"), ("publisher", "a.publisher"), ("type", "a.type")] {
-                facets[facet] = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(col) AS v, COUNT(*) AS n FROM \(from) WHERE \(whereSQL) GROUP BY \(col) ORDER BY n DESC, v"),
-                                                 arguments: StatementArguments(args)!).map { ($0["v"] as String, $0["n"] as Int) }
-            }
-            return SearchResult(total: total, hits: hits, facets: facets)
+                SELECT a.name, COALESCE(SUM(v.installs), 0) AS n FROM agents a LEFT JOIN versions v ON v.agent_id = a.id WHERE a.name IN (\(marks)) GROUP BY a.name
+                """), arguments: StatementArguments(names))
+            return Dictionary(rows.map { ($0["name"] as String, $0["n"] as Int) }, uniquingKeysWith: { a, _ in a })
         }
     }
 

@@ -249,7 +249,11 @@ public protocol RegistryStore: Sendable {
 
     /// For every agent, its newest live, unyanked version: (agent, version, source).
     func latestSources() async throws -> [(AgentRecord, VersionRecord, [UInt8])]
-    func search(_ q: SearchQuery) async throws -> SearchResult
+    /// What search indexes: the agents changed after `generation` (every agent from nil), with
+    /// the generation read in the same snapshot.
+    func searchFeed(after generation: Int64?) async throws -> SearchFeed
+    /// Installs per agent (all versions), for these names.
+    func installCounts(_ names: [String]) async throws -> [String: Int]
     /// A monotonically increasing number that changes on every state change (cache key).
     func generation() async throws -> Int64
 

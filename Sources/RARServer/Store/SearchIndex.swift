@@ -1,0 +1,412 @@
+import Foundation
+
+/// One agent as search sees it, as the store hands it over.
+public struct SearchEntry: Sendable {
+    public var id: Int64
+    public var name: String
+    public var publisher: String
+    public var tier: String
+    public var category: String
+    public var type: String
+    public var displayName: String
+    public var description: String
+    /// nil when the agent has no live version (it leaves the index).
+    public var latest: String?
+    public var deprecated: String?
+    public var installs: Int
+    /// Searchable text by weight: name and display name; description and tags; docstring.
+    public var textA: String
+    public var textB: String
+    public var textC: String
+
+    public init(id: Int64, name: String, publisher: String, tier: String, category: String, type: String, displayName: String, description: String,
+                latest: String?, deprecated: String?, installs: Int, textA: String, textB: String, textC: String) {
+        self.id = id; self.name = name; self.publisher = publisher; self.tier = tier; self.category = category; self.type = type
+        self.displayName = displayName; self.description = description; self.latest = latest; self.deprecated = deprecated
+        self.installs = installs; self.textA = textA; self.textB = textB; self.textC = textC
+    }
+}
+
+/// The agents that changed after a generation (all of them when asked from nil), read in one
+/// snapshot together with the generation they bring the index to.
+public struct SearchFeed: Sendable {
+    public var generation: Int64
+    public var entries: [SearchEntry]
+    public init(generation: Int64, entries: [SearchEntry]) { self.generation = generation; self.entries = entries }
+}
+
+/// Full-text search over every live agent, in memory: an inverted index kept current from the
+/// store's change feed. Every query word must match a word of the agent as a prefix (a query word
+/// with a plural or -ing/-ed ending also matches by its stem); results rank by BM25 over three
+/// weighted fields, then installs, then name. Not thread-safe: `SearchService` guards it.
+final class SearchIndex {
+    static let weights: (a: Float, b: Float, c: Float) = (10, 4, 1)
+    /// Text indexed per field (bytes of words), whatever the file holds.
+    static let caps = (a: 16_384, b: 65_536, c: 131_072)
+    static let facetNames = ["category", "tier", "publisher", "type"]
+
+    struct Doc {
+        var id: Int64
+        var name: String
+        var nameKey: [UInt8]
+        var displayName: String
+        var description: String
+        var latest: String
+        var deprecated: String?
+        var tier: String
+        var category: String
+        var type: String
+        var installs: Int
+        var facets: (Int32, Int32, Int32, Int32)
+        var length: Float
+        var terms: [Int32]
+        var alive: Bool
+    }
+
+    struct Postings {
+        var slots: ContiguousArray<Int32> = []
+        var tf: ContiguousArray<Float> = []
+    }
+
+    private(set) var generation: Int64 = -1
+    private(set) var docs: [Doc] = []
+    private var slotOf: [Int64: Int32] = [:]
+    private var termID: [String: Int32] = [:]
+    private var termBytes: [[UInt8]] = []
+    private var postings: [Postings] = []
+    private var df: [Int32] = []
+    /// Term ids in byte order of their text (prefix ranges are contiguous).
+    private var sortedTerms: [Int32] = []
+    private var unsortedTerms: [Int32] = []
+    private var facetValues: [[String]] = [[], [], [], []]
+    private var facetIDs: [[String: Int32]] = [[:], [:], [:], [:]]
+    private(set) var liveCount = 0
+    private(set) var deadCount = 0
+    private var totalLength: Double = 0
+
+    /// Enough dead slots that rebuilding from a full feed is cheaper than carrying them.
+    var wantsRebuild: Bool { deadCount > max(4096, liveCount / 4) }
+
+    func apply(_ feed: SearchFeed) {
+        for e in feed.entries { upsert(e) }
+        if !unsortedTerms.isEmpty { mergeNewTerms() }
+        generation = max(generation, feed.generation)
+    }
+
+    private func upsert(_ e: SearchEntry) {
+        if let old = slotOf.removeValue(forKey: e.id) { retire(old) }
+        guard let latest = e.latest else { return }
+        let slot = Int32(docs.count)
+        var tfs: [Int32: Float] = [:]
+        var length: Float = 0
+        for (text, w, cap) in [(e.textA, Self.weights.a, Self.caps.a), (e.textB, Self.weights.b, Self.caps.b), (e.textC, Self.weights.c, Self.caps.c)] {
+            for word in Self.words(text, capBytes: cap) {
+                tfs[intern(word), default: 0] += w
+                length += w
+            }
+        }
+        let terms = tfs.keys.sorted()
+        for t in terms {
+            postings[Int(t)].slots.append(slot)
+            postings[Int(t)].tf.append(tfs[t]!)
+            df[Int(t)] += 1
+        }
+        let facets = (facet(0, e.category), facet(1, e.tier), facet(2, e.publisher), facet(3, e.type))
+        docs.append(Doc(id: e.id, name: e.name, nameKey: Array(e.name.utf8), displayName: e.displayName, description: e.description, latest: latest,
+                        deprecated: e.deprecated, tier: e.tier, category: e.category, type: e.type, installs: e.installs, facets: facets,
+                        length: length, terms: terms, alive: true))
+        slotOf[e.id] = slot
+        liveCount += 1
+        totalLength += Double(length)
+    }
+
+    private func retire(_ slot: Int32) {
+        let s = Int(slot)
+        guard docs[s].alive else { return }
+        for t in docs[s].terms { df[Int(t)] -= 1 }
+        docs[s].alive = false
+        docs[s].terms = []
+        liveCount -= 1
+        deadCount += 1
+        totalLength -= Double(docs[s].length)
+    }
+
+    private func intern(_ word: String) -> Int32 {
+        if let id = termID[word] { return id }
+        let id = Int32(termBytes.count)
+        termID[word] = id
+        termBytes.append(Array(word.utf8))
+        postings.append(Postings())
+        df.append(0)
+        unsortedTerms.append(id)
+        return id
+    }
+
+    private func facet(_ f: Int, _ value: String) -> Int32 {
+        if let id = facetIDs[f][value] { return id }
+        let id = Int32(facetValues[f].count)
+        facetIDs[f][value] = id
+        facetValues[f].append(value)
+        return id
+    }
+
+    private func mergeNewTerms() {
+        let fresh = unsortedTerms.sorted { Self.less(termBytes[Int($0)], termBytes[Int($1)]) }
+        unsortedTerms = []
+        var merged: [Int32] = []
+        merged.reserveCapacity(sortedTerms.count + fresh.count)
+        var i = 0, j = 0
+        while i < sortedTerms.count, j < fresh.count {
+            if Self.less(termBytes[Int(fresh[j])], termBytes[Int(sortedTerms[i])]) { merged.append(fresh[j]); j += 1 } else { merged.append(sortedTerms[i]); i += 1 }
+        }
+        merged += sortedTerms[i...]
+        merged += fresh[j...]
+        sortedTerms = merged
+    }
+
+    // MARK: words
+
+    /// Lower-cased words of letters and digits, diacritics folded; at most `capBytes` of them.
+    static func words(_ text: String, capBytes: Int = .max) -> [String] {
+        var out: [String] = []
+        var size = 0
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var cur: [UInt8] = []
+            func flush() -> Bool {
+                guard !cur.isEmpty else { return true }
+                size += cur.count + 1
+                if size > capBytes { return false }
+                out.append(String(decoding: cur, as: UTF8.self))
+                cur.removeAll(keepingCapacity: true)
+                return true
+            }
+            for b in text.utf8 {
+                switch b {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): cur.append(b)
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): cur.append(b + 32)
+                default: if !flush() { return out }
+                }
+            }
+            _ = flush()
+            return out
+        }
+        var cur = ""
+        for ch in text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).unicodeScalars {
+            if ch.properties.isAlphabetic || ch.properties.numericType != nil {
+                cur.unicodeScalars.append(ch)
+            } else if !cur.isEmpty {
+                size += cur.utf8.count + 1
+                if size > capBytes { return out }
+                out.append(cur)
+                cur = ""
+            }
+        }
+        if !cur.isEmpty, size + cur.utf8.count + 1 <= capBytes { out.append(cur) }
+        return out
+    }
+
+    /// The prefixes a query word matches by: itself, or its stem when it has a common ending.
+    static func prefixes(_ word: String) -> [String] {
+        let w = Array(word.utf8)
+        func drop(_ n: Int, add: String = "") -> String { String(decoding: w.dropLast(n), as: UTF8.self) + add }
+        func ends(_ s: String) -> Bool { w.count > s.utf8.count + 2 && w.suffix(s.utf8.count).elementsEqual(s.utf8) }
+        if ends("ies") { return [word, drop(3, add: "y")] }
+        if ends("es") && !ends("ses") { return [drop(2)] }
+        if ends("s") && !ends("ss") { return [drop(1)] }
+        if ends("ing") && w.count > 5 { return [drop(3)] }
+        if ends("ed") { return [drop(2)] }
+        return [word]
+    }
+
+    static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+        }
+    }
+
+    /// Term ids whose text starts with `prefix`.
+    private func expand(_ prefix: String) -> ArraySlice<Int32> {
+        let p = Array(prefix.utf8)
+        var lo = 0, hi = sortedTerms.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Self.less(termBytes[Int(sortedTerms[mid])], p) { lo = mid + 1 } else { hi = mid }
+        }
+        var end = lo
+        while end < sortedTerms.count, termBytes[Int(sortedTerms[end])].starts(with: p) { end += 1 }
+        return sortedTerms[lo..<end]
+    }
+
+    // MARK: queries
+
+    struct Match {
+        var slot: Int32
+        var score: Double
+    }
+
+    /// Total, the requested page (slots and scores) and the facets over every match.
+    func search(_ q: SearchQuery) -> (total: Int, page: [Match], facets: [String: [(String, Int)]]) {
+        let empty = (0, [Match](), Dictionary(uniqueKeysWithValues: Self.facetNames.map { ($0, [(String, Int)]()) }))
+        // Filters: a value no agent has matches nothing.
+        var filter: [Int32?] = [nil, nil, nil, nil]
+        for (f, v) in [q.category, q.tier, q.publisher, q.type].enumerated() {
+            guard let v, !v.isEmpty else { continue }
+            guard let id = facetIDs[f][v] else { return empty }
+            filter[f] = id
+        }
+        func passes(_ d: Doc) -> Bool {
+            d.alive && (filter[0] == nil || filter[0] == d.facets.0) && (filter[1] == nil || filter[1] == d.facets.1)
+                && (filter[2] == nil || filter[2] == d.facets.2) && (filter[3] == nil || filter[3] == d.facets.3)
+        }
+
+        let words = Array(Self.words(String(q.text.unicodeScalars.prefix(512))).prefix(16))
+        var matches: [Match] = []
+        if words.isEmpty {
+            matches.reserveCapacity(liveCount)
+            for (s, d) in docs.enumerated() where passes(d) { matches.append(Match(slot: Int32(s), score: 0)) }
+        } else {
+            // Each word's matching terms; the rarest word picks the candidates, the others narrow them.
+            var groups: [[Int32]] = []
+            for w in words {
+                var ids = Set<Int32>()
+                for p in Self.prefixes(w) { ids.formUnion(expand(p)) }
+                guard !ids.isEmpty else { return empty }
+                groups.append(ids.sorted())
+            }
+            let sizes = groups.map { $0.reduce(0) { $0 + postings[Int($1)].slots.count } }
+            let order = groups.indices.sorted { sizes[$0] < sizes[$1] }
+            matches = candidates(groups[order[0]])
+            for g in order.dropFirst() {
+                matches = narrow(matches, by: groups[g], size: sizes[g])
+                if matches.isEmpty { return empty }
+            }
+            matches.removeAll { !passes(docs[Int($0.slot)]) }
+        }
+
+        var counts = facetValues.map { [Int](repeating: 0, count: $0.count) }
+        for m in matches {
+            let f = docs[Int(m.slot)].facets
+            counts[0][Int(f.0)] += 1; counts[1][Int(f.1)] += 1; counts[2][Int(f.2)] += 1; counts[3][Int(f.3)] += 1
+        }
+        var facets: [String: [(String, Int)]] = [:]
+        for (f, name) in Self.facetNames.enumerated() {
+            facets[name] = counts[f].enumerated().filter { $0.element > 0 }.map { (facetValues[f][$0.offset], $0.element) }
+                .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : Self.less(Array($0.0.utf8), Array($1.0.utf8)) }
+        }
+        let offset = (q.page - 1) * q.perPage
+        let page = offset >= matches.count ? [] : Array(top(matches, offset + q.perPage)[offset...])
+        return (matches.count, page, facets)
+    }
+
+    private func scoreFactor() -> (avg: Float, idfN: Double) {
+        (liveCount == 0 ? 1 : Float(totalLength / Double(liveCount)), Double(liveCount))
+    }
+
+    /// BM25 for one posting.
+    @inline(__always)
+    private func contribution(term t: Int, tf: Float, slot: Int, avg: Float, n: Double) -> Double {
+        let d = Double(df[t])
+        let idf = log(1 + (n - d + 0.5) / (d + 0.5))
+        let k1: Float = 1.2, b: Float = 0.75
+        let norm = k1 * (1 - b + b * docs[slot].length / avg)
+        return idf * Double(tf * (k1 + 1) / (tf + norm))
+    }
+
+    private func candidates(_ terms: [Int32]) -> [Match] {
+        let (avg, n) = scoreFactor()
+        var out: [Match] = []
+        for t in terms {
+            let p = postings[Int(t)]
+            for i in p.slots.indices where docs[Int(p.slots[i])].alive {
+                out.append(Match(slot: p.slots[i], score: contribution(term: Int(t), tf: p.tf[i], slot: Int(p.slots[i]), avg: avg, n: n)))
+            }
+        }
+        guard terms.count > 1 else { return out }
+        out.sort { $0.slot < $1.slot }
+        var merged: [Match] = []
+        merged.reserveCapacity(out.count)
+        for m in out {
+            if let last = merged.last, last.slot == m.slot { merged[merged.count - 1].score += m.score } else { merged.append(m) }
+        }
+        return merged
+    }
+
+    /// Keep the matches that also hold one of `terms`, adding its score.
+    private func narrow(_ current: [Match], by terms: [Int32], size: Int) -> [Match] {
+        let (avg, n) = scoreFactor()
+        // Few candidates: look each one up; many: merge with the word's own list.
+        if current.count * terms.count * 16 < size {
+            var out: [Match] = []
+            for var m in current {
+                var hit = false
+                for t in terms {
+                    let p = postings[Int(t)]
+                    var lo = 0, hi = p.slots.count
+                    while lo < hi { let mid = (lo + hi) / 2; if p.slots[mid] < m.slot { lo = mid + 1 } else { hi = mid } }
+                    if lo < p.slots.count, p.slots[lo] == m.slot {
+                        hit = true
+                        m.score += contribution(term: Int(t), tf: p.tf[lo], slot: Int(m.slot), avg: avg, n: n)
+                    }
+                }
+                if hit { out.append(m) }
+            }
+            return out
+        }
+        let other = candidates(terms)
+        var out: [Match] = []
+        var i = 0, j = 0
+        while i < current.count, j < other.count {
+            if current[i].slot < other[j].slot { i += 1 } else if current[i].slot > other[j].slot { j += 1 } else {
+                out.append(Match(slot: current[i].slot, score: current[i].score + other[j].score))
+                i += 1; j += 1
+            }
+        }
+        return out
+    }
+
+    /// Ranked first: higher score, then more installs, then name (bytes).
+    private func before(_ a: Match, _ b: Match) -> Bool {
+        if a.score != b.score { return a.score > b.score }
+        let x = docs[Int(a.slot)], y = docs[Int(b.slot)]
+        if x.installs != y.installs { return x.installs > y.installs }
+        return Self.less(x.nameKey, y.nameKey)
+    }
+
+    /// The first `k` matches in rank order.
+    private func top(_ matches: [Match], _ k: Int) -> [Match] {
+        guard matches.count > k else { return matches.sorted(by: before) }
+        // A bounded max-heap (worst on top) of the best k seen so far.
+        var heap: [Match] = []
+        heap.reserveCapacity(k)
+        func siftUp(_ i0: Int) {
+            var i = i0
+            while i > 0 { let p = (i - 1) / 2; if before(heap[p], heap[i]) { heap.swapAt(p, i); i = p } else { break } }
+        }
+        func siftDown(_ i0: Int) {
+            var i = i0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var w = i
+                if l < heap.count, before(heap[w], heap[l]) { w = l }
+                if r < heap.count, before(heap[w], heap[r]) { w = r }
+                if w == i { return }
+                heap.swapAt(i, w)
+                i = w
+            }
+        }
+        for m in matches {
+            if heap.count < k { heap.append(m); siftUp(heap.count - 1) } else if before(m, heap[0]) { heap[0] = m; siftDown(0) }
+        }
+        return heap.sorted(by: before)
+    }
+
+    func hit(_ m: Match) -> SearchHit {
+        let d = docs[Int(m.slot)]
+        return SearchHit(name: d.name, tier: d.tier, category: d.category, type: d.type, displayName: d.displayName, description: d.description,
+                         latest: d.latest, deprecated: d.deprecated, installs: d.installs, score: m.score)
+    }
+}
