@@ -818,14 +818,10 @@ public final class PostgresStore: RegistryStore {
         }
     }
 
-    public func installCounts(_ names: [String]) async throws -> [String: Int] {
-        guard !names.isEmpty else { return [:] }
-        return try await read { c in
-            let rows = try await Self.rows(c, """
-                SELECT a.name, COALESCE(SUM(v.installs), 0)::bigint AS n FROM agents a LEFT JOIN versions v ON v.agent_id = a.id
-                WHERE a.name = ANY(\(names)) GROUP BY a.name
-                """)
-            return Dictionary(try rows.map { (try $0["name"].decode(String.self), try $0["n"].decode(Int.self)) }, uniquingKeysWith: { a, _ in a })
+    public func installTotals() async throws -> [Int64: Int] {
+        try await read { c in
+            let rows = try await Self.rows(c, "SELECT agent_id, SUM(installs)::bigint AS n FROM versions GROUP BY agent_id HAVING SUM(installs) > 0")
+            return Dictionary(try rows.map { (try $0["agent_id"].decode(Int64.self), try $0["n"].decode(Int.self)) }, uniquingKeysWith: { a, _ in a })
         }
     }
 

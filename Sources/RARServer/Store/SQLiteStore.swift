@@ -60,9 +60,12 @@ public final class SQLiteStore: RegistryStore {
             """)
         }
         // Search reads changes by generation: a changed agent is marked (-1) and stamped with the
-        // generation its transaction commits.
+        // generation its transaction commits. The case-insensitive name check gets its index.
         m.registerMigration("v2") { db in
             try db.execute(sql: """
+            CREATE INDEX agents_lower_name ON agents(lower(name));
+            CREATE INDEX namespaces_lower_name ON namespaces(lower(name));
+            CREATE INDEX versions_untested ON versions(published_at) WHERE test_result IS NULL AND deleted_at IS NULL;
             ALTER TABLE agents ADD COLUMN gen INTEGER NOT NULL DEFAULT 0;
             CREATE INDEX agents_gen ON agents(gen);
             CREATE TRIGGER agents_mark_insert AFTER INSERT ON agents BEGIN UPDATE agents SET gen = -1 WHERE id = NEW.id; END;
@@ -575,15 +578,13 @@ public final class SQLiteStore: RegistryStore {
         }
     }
 
-    public func installCounts(_ names: [String]) async throws -> [String: Int] {
+    public func installTotals() async throws -> [Int64: Int] {
         await flushInstalls(only: nil)
-        guard !names.isEmpty else { return [:] }
         return try await read { db in
-            let marks = Array(repeating: "?", count: names.count).joined(separator: ",")
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT a.name, COALESCE(SUM(v.installs), 0) AS n FROM agents a LEFT JOIN versions v ON v.agent_id = a.id WHERE a.name IN (\(marks)) GROUP BY a.name
-                """), arguments: StatementArguments(names))
-            return Dictionary(rows.map { ($0["name"] as String, $0["n"] as Int) }, uniquingKeysWith: { a, _ in a })
+            var out: [Int64: Int] = [:]
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT agent_id, SUM(installs) AS n FROM versions GROUP BY agent_id HAVING n > 0"))
+            while let r = try rows.next() { out[r["agent_id"]] = r["n"] }
+            return out
         }
     }
 

@@ -48,7 +48,6 @@ final class SearchIndex {
     struct Doc {
         var id: Int64
         var name: String
-        var nameKey: [UInt8]
         var displayName: String
         var description: String
         var latest: String
@@ -56,11 +55,7 @@ final class SearchIndex {
         var tier: String
         var category: String
         var type: String
-        var installs: Int
-        var facets: (Int32, Int32, Int32, Int32)
-        var length: Float
         var terms: [Int32]
-        var alive: Bool
     }
 
     struct Postings {
@@ -70,6 +65,12 @@ final class SearchIndex {
 
     private(set) var generation: Int64 = -1
     private(set) var docs: [Doc] = []
+    // What queries read per slot, kept apart from the documents so the loops stay cheap.
+    private var alive: [Bool] = []
+    private var lengths: [Float] = []
+    private var facetOf: [SIMD4<Int32>] = []
+    private var installs: [Int] = []
+    private var nameKeys: [[UInt8]] = []
     private var slotOf: [Int64: Int32] = [:]
     private var termID: [String: Int32] = [:]
     private var termBytes: [[UInt8]] = []
@@ -93,6 +94,11 @@ final class SearchIndex {
         generation = max(generation, feed.generation)
     }
 
+    /// Current install totals by agent id.
+    func setInstalls(_ totals: [Int64: Int]) {
+        for (id, n) in totals { if let s = slotOf[id] { installs[Int(s)] = n } }
+    }
+
     private func upsert(_ e: SearchEntry) {
         if let old = slotOf.removeValue(forKey: e.id) { retire(old) }
         guard let latest = e.latest else { return }
@@ -111,10 +117,13 @@ final class SearchIndex {
             postings[Int(t)].tf.append(tfs[t]!)
             df[Int(t)] += 1
         }
-        let facets = (facet(0, e.category), facet(1, e.tier), facet(2, e.publisher), facet(3, e.type))
-        docs.append(Doc(id: e.id, name: e.name, nameKey: Array(e.name.utf8), displayName: e.displayName, description: e.description, latest: latest,
-                        deprecated: e.deprecated, tier: e.tier, category: e.category, type: e.type, installs: e.installs, facets: facets,
-                        length: length, terms: terms, alive: true))
+        docs.append(Doc(id: e.id, name: e.name, displayName: e.displayName, description: e.description, latest: latest,
+                        deprecated: e.deprecated, tier: e.tier, category: e.category, type: e.type, terms: terms))
+        alive.append(true)
+        lengths.append(length)
+        facetOf.append(SIMD4(facet(0, e.category), facet(1, e.tier), facet(2, e.publisher), facet(3, e.type)))
+        installs.append(e.installs)
+        nameKeys.append(Array(e.name.utf8))
         slotOf[e.id] = slot
         liveCount += 1
         totalLength += Double(length)
@@ -122,13 +131,13 @@ final class SearchIndex {
 
     private func retire(_ slot: Int32) {
         let s = Int(slot)
-        guard docs[s].alive else { return }
+        guard alive[s] else { return }
         for t in docs[s].terms { df[Int(t)] -= 1 }
-        docs[s].alive = false
+        alive[s] = false
         docs[s].terms = []
         liveCount -= 1
         deadCount += 1
-        totalLength -= Double(docs[s].length)
+        totalLength -= Double(lengths[s])
     }
 
     private func intern(_ word: String) -> Int32 {
@@ -252,22 +261,22 @@ final class SearchIndex {
     func search(_ q: SearchQuery) -> (total: Int, page: [Match], facets: [String: [(String, Int)]]) {
         let empty = (0, [Match](), Dictionary(uniqueKeysWithValues: Self.facetNames.map { ($0, [(String, Int)]()) }))
         // Filters: a value no agent has matches nothing.
-        var filter: [Int32?] = [nil, nil, nil, nil]
+        // Filters as a mask: a slot passes when its facet ids equal the wanted ones where wanted.
+        var want = SIMD4<Int32>(repeating: 0), mask = SIMD4<Int32>(repeating: 0)
         for (f, v) in [q.category, q.tier, q.publisher, q.type].enumerated() {
             guard let v, !v.isEmpty else { continue }
             guard let id = facetIDs[f][v] else { return empty }
-            filter[f] = id
+            want[f] = id
+            mask[f] = -1
         }
-        func passes(_ d: Doc) -> Bool {
-            d.alive && (filter[0] == nil || filter[0] == d.facets.0) && (filter[1] == nil || filter[1] == d.facets.1)
-                && (filter[2] == nil || filter[2] == d.facets.2) && (filter[3] == nil || filter[3] == d.facets.3)
-        }
+        let filtered = mask != SIMD4(repeating: 0)
+        func passes(_ s: Int) -> Bool { alive[s] && (!filtered || (facetOf[s] & mask) == want) }
 
         let words = Array(Self.words(String(q.text.unicodeScalars.prefix(512))).prefix(16))
         var matches: [Match] = []
         if words.isEmpty {
             matches.reserveCapacity(liveCount)
-            for (s, d) in docs.enumerated() where passes(d) { matches.append(Match(slot: Int32(s), score: 0)) }
+            for s in docs.indices where passes(s) { matches.append(Match(slot: Int32(s), score: 0)) }
         } else {
             // Each word's matching terms; the rarest word picks the candidates, the others narrow them.
             var groups: [[Int32]] = []
@@ -284,13 +293,13 @@ final class SearchIndex {
                 matches = narrow(matches, by: groups[g], size: sizes[g])
                 if matches.isEmpty { return empty }
             }
-            matches.removeAll { !passes(docs[Int($0.slot)]) }
+            if filtered { matches.removeAll { !passes(Int($0.slot)) } }
         }
 
         var counts = facetValues.map { [Int](repeating: 0, count: $0.count) }
         for m in matches {
-            let f = docs[Int(m.slot)].facets
-            counts[0][Int(f.0)] += 1; counts[1][Int(f.1)] += 1; counts[2][Int(f.2)] += 1; counts[3][Int(f.3)] += 1
+            let f = facetOf[Int(m.slot)]
+            counts[0][Int(f[0])] += 1; counts[1][Int(f[1])] += 1; counts[2][Int(f[2])] += 1; counts[3][Int(f[3])] += 1
         }
         var facets: [String: [(String, Int)]] = [:]
         for (f, name) in Self.facetNames.enumerated() {
@@ -302,27 +311,32 @@ final class SearchIndex {
         return (matches.count, page, facets)
     }
 
-    private func scoreFactor() -> (avg: Float, idfN: Double) {
-        (liveCount == 0 ? 1 : Float(totalLength / Double(liveCount)), Double(liveCount))
+    static let k1: Float = 1.2, b: Float = 0.75
+
+    private func idf(_ t: Int32) -> Float {
+        let n = Double(liveCount), d = Double(df[Int(t)])
+        return Float(log(1 + (n - d + 0.5) / (d + 0.5)))
     }
 
-    /// BM25 for one posting.
+    /// BM25 for one posting, given the term's idf and the mean document length.
     @inline(__always)
-    private func contribution(term t: Int, tf: Float, slot: Int, avg: Float, n: Double) -> Double {
-        let d = Double(df[t])
-        let idf = log(1 + (n - d + 0.5) / (d + 0.5))
-        let k1: Float = 1.2, b: Float = 0.75
-        let norm = k1 * (1 - b + b * docs[slot].length / avg)
-        return idf * Double(tf * (k1 + 1) / (tf + norm))
+    private func contribution(idf: Float, tf: Float, slot: Int, avg: Float) -> Double {
+        Double(idf * tf * (Self.k1 + 1) / (tf + Self.k1 * (1 - Self.b + Self.b * lengths[slot] / avg)))
     }
+
+    private var averageLength: Float { liveCount == 0 ? 1 : Float(totalLength / Double(liveCount)) }
 
     private func candidates(_ terms: [Int32]) -> [Match] {
-        let (avg, n) = scoreFactor()
+        let avg = averageLength
         var out: [Match] = []
         for t in terms {
-            let p = postings[Int(t)]
-            for i in p.slots.indices where docs[Int(p.slots[i])].alive {
-                out.append(Match(slot: p.slots[i], score: contribution(term: Int(t), tf: p.tf[i], slot: Int(p.slots[i]), avg: avg, n: n)))
+            let idf = idf(t)
+            postings[Int(t)].slots.withUnsafeBufferPointer { slots in
+                postings[Int(t)].tf.withUnsafeBufferPointer { tf in
+                    for i in slots.indices where alive[Int(slots[i])] {
+                        out.append(Match(slot: slots[i], score: contribution(idf: idf, tf: tf[i], slot: Int(slots[i]), avg: avg)))
+                    }
+                }
             }
         }
         guard terms.count > 1 else { return out }
@@ -337,7 +351,7 @@ final class SearchIndex {
 
     /// Keep the matches that also hold one of `terms`, adding its score.
     private func narrow(_ current: [Match], by terms: [Int32], size: Int) -> [Match] {
-        let (avg, n) = scoreFactor()
+        let avg = averageLength
         // Few candidates: look each one up; many: merge with the word's own list.
         if current.count * terms.count * 16 < size {
             var out: [Match] = []
@@ -349,7 +363,7 @@ final class SearchIndex {
                     while lo < hi { let mid = (lo + hi) / 2; if p.slots[mid] < m.slot { lo = mid + 1 } else { hi = mid } }
                     if lo < p.slots.count, p.slots[lo] == m.slot {
                         hit = true
-                        m.score += contribution(term: Int(t), tf: p.tf[lo], slot: Int(m.slot), avg: avg, n: n)
+                        m.score += contribution(idf: idf(t), tf: p.tf[lo], slot: Int(m.slot), avg: avg)
                     }
                 }
                 if hit { out.append(m) }
@@ -371,9 +385,9 @@ final class SearchIndex {
     /// Ranked first: higher score, then more installs, then name (bytes).
     private func before(_ a: Match, _ b: Match) -> Bool {
         if a.score != b.score { return a.score > b.score }
-        let x = docs[Int(a.slot)], y = docs[Int(b.slot)]
-        if x.installs != y.installs { return x.installs > y.installs }
-        return Self.less(x.nameKey, y.nameKey)
+        let x = Int(a.slot), y = Int(b.slot)
+        if installs[x] != installs[y] { return installs[x] > installs[y] }
+        return Self.less(nameKeys[x], nameKeys[y])
     }
 
     /// The first `k` matches in rank order.
@@ -407,6 +421,6 @@ final class SearchIndex {
     func hit(_ m: Match) -> SearchHit {
         let d = docs[Int(m.slot)]
         return SearchHit(name: d.name, tier: d.tier, category: d.category, type: d.type, displayName: d.displayName, description: d.description,
-                         latest: d.latest, deprecated: d.deprecated, installs: d.installs, score: m.score)
+                         latest: d.latest, deprecated: d.deprecated, installs: installs[Int(m.slot)], score: m.score)
     }
 }

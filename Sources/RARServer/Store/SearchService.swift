@@ -1,16 +1,46 @@
 import Foundation
 import Glibc
+import NIOConcurrencyHelpers
 
 /// Search for the server: the in-memory `SearchIndex`, brought up to the store's generation
-/// before each query (so a publish through any server is searchable at once), with install
-/// counts read fresh for the page it returns.
+/// before each query (so a publish through any server is searchable at once). Install counts,
+/// which rank ties and show in results, are re-read in the background every `installsEvery`.
 final class SearchService: @unchecked Sendable {
     let store: any RegistryStore
     private var index = SearchIndex()
     private let lock = ReadWriteLock()
     private let syncer = Syncer()
+    /// Answers of the current generation, by query: popular searches repeat.
+    private let answers = NIOLockedValueBox(Answers())
+
+    struct Answers {
+        static let capacity = 1024
+        var generation: Int64 = -1
+        var byKey: [String: (total: Int, hits: [SearchHit], facets: [String: [(String, Int)]])] = [:]
+        var order: [String] = []
+    }
+
+    static let installsEvery: UInt64 = 30_000_000_000
+    private let installs = NIOLockedValueBox((at: DispatchTime.now().uptimeNanoseconds, running: false))
 
     init(store: any RegistryStore) { self.store = store }
+
+    private func refreshInstallsIfDue() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let due = installs.withLockedValue { i -> Bool in
+            guard !i.running, now - i.at > Self.installsEvery else { return false }
+            i.running = true
+            return true
+        }
+        guard due else { return }
+        Task {
+            if let totals = try? await store.installTotals() {
+                lock.writing { index.setInstalls(totals) }
+                answers.withLockedValue { $0 = Answers() }
+            }
+            installs.withLockedValue { $0 = (DispatchTime.now().uptimeNanoseconds, false) }
+        }
+    }
 
     private actor Syncer {
         /// One catch-up at a time; the others find the index current when their turn comes.
@@ -31,14 +61,23 @@ final class SearchService: @unchecked Sendable {
     func search(_ q: SearchQuery) async throws -> SearchResult {
         let g = try await store.generation()
         if lock.reading({ index.generation }) < g { try await syncer.catchUp(self, to: g) }
-        var (total, hits, facets) = lock.reading { () -> (Int, [SearchHit], [String: [(String, Int)]]) in
-            let r = index.search(q)
-            return (r.total, r.page.map(index.hit), r.facets)
+        let key = [q.text, q.category ?? "", q.tier ?? "", q.publisher ?? "", q.type ?? "", String(q.page), String(q.perPage)].joined(separator: "\u{0}")
+        let (total, hits, facets): (Int, [SearchHit], [String: [(String, Int)]])
+        if let cached = answers.withLockedValue({ $0.generation == g ? $0.byKey[key] : nil }) {
+            (total, hits, facets) = cached
+        } else {
+            let (answer, at) = lock.reading { () -> ((Int, [SearchHit], [String: [(String, Int)]]), Int64) in
+                let r = index.search(q)
+                return ((r.total, r.page.map(index.hit), r.facets), index.generation)
+            }
+            (total, hits, facets) = answer
+            answers.withLockedValue { a in
+                if a.generation != at { a = Answers(); a.generation = at }
+                if a.byKey.updateValue(answer, forKey: key) == nil { a.order.append(key) }
+                if a.order.count > Answers.capacity { a.byKey[a.order.removeFirst()] = nil }
+            }
         }
-        if !hits.isEmpty {
-            let counts = try await store.installCounts(hits.map(\.name))
-            for i in hits.indices { hits[i].installs = counts[hits[i].name] ?? hits[i].installs }
-        }
+        refreshInstallsIfDue()
         return SearchResult(total: total, hits: hits, facets: facets)
     }
 

@@ -252,8 +252,8 @@ public protocol RegistryStore: Sendable {
     /// What search indexes: the agents changed after `generation` (every agent from nil), with
     /// the generation read in the same snapshot.
     func searchFeed(after generation: Int64?) async throws -> SearchFeed
-    /// Installs per agent (all versions), for these names.
-    func installCounts(_ names: [String]) async throws -> [String: Int]
+    /// Installs per agent id (all versions).
+    func installTotals() async throws -> [Int64: Int]
     /// A monotonically increasing number that changes on every state change (cache key).
     func generation() async throws -> Int64
 
