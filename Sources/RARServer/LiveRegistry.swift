@@ -26,6 +26,8 @@ actor LiveRegistry {
 
     let store: any RegistryStore
     let memo = FactsMemo()
+    /// Per-agent outputs of the last render, so a publish re-renders one agent plus the aggregates.
+    let pages = RenderMemo()
     var cached: Snapshot? { didSet { latest.withLockedValue { $0 = cached } } }
     /// The cached snapshot, readable without a hop onto the actor.
     nonisolated let latest = NIOLockedValueBox<Snapshot?>(nil)
@@ -63,13 +65,15 @@ actor LiveRegistry {
             _ = try? await r.task.value
             return try await refresh(try await store.generation())
         }
-        let store = self.store, memo = self.memo, baseURL = self.baseURL, siteDir = self.siteDir, limit = self.sizeLimit
+        let store = self.store, memo = self.memo, pages = self.pages, baseURL = self.baseURL, siteDir = self.siteDir, limit = self.sizeLimit
+        let previous = cached?.files ?? [:]
         let task = Task<Snapshot, any Error> {
             let rows = try await store.latestSources()
             let changed = try await store.meta("changed_at").flatMap { Double($0) } ?? 0
             // Seconds of CPU for a large registry: on the I/O thread pool, not the request executor.
             return try await NIOThreadPool.singleton.runIfActive {
-                try LiveRegistry.render(rows: rows, generation: gen, changedAt: Date(timeIntervalSince1970: changed), memo: memo, baseURL: baseURL, siteDir: siteDir, sizeLimit: limit)
+                try LiveRegistry.render(rows: rows, generation: gen, changedAt: Date(timeIntervalSince1970: changed), memo: memo, baseURL: baseURL, siteDir: siteDir,
+                                        sizeLimit: limit, pages: pages, previous: previous)
             }
         }
         rendering = (gen, task)
@@ -80,7 +84,9 @@ actor LiveRegistry {
     }
 
     /// Build the registry and the whole static tree in memory, with the same code as `rar build`.
-    static func render(rows: [(AgentRecord, VersionRecord, [UInt8])], generation: Int64, changedAt: Date, memo: FactsMemo, baseURL: String, siteDir: String?, sizeLimit: Int = SourceText.defaultSizeLimit) throws -> Snapshot {
+    /// `pages` carries per-agent outputs between renders; files equal to `previous` ones keep their buffer and ETag.
+    static func render(rows: [(AgentRecord, VersionRecord, [UInt8])], generation: Int64, changedAt: Date, memo: FactsMemo, baseURL: String, siteDir: String?,
+                       sizeLimit: Int = SourceText.defaultSizeLimit, pages: RenderMemo? = nil, previous: [String: StaticFile] = [:]) throws -> Snapshot {
         var tree: [String: [UInt8]] = [:]
         var tiers: [String: String] = [:]
         for (a, _, src) in rows {
@@ -115,10 +121,17 @@ actor LiveRegistry {
         catalog.live = true
         catalog.siteDir = siteDir
         api.catalog = catalog
+        api.memo = pages
         var files: [String: StaticFile] = [:]
         for (path, bytes) in try StaticAPI.render(build, sources: tree, options: api) where !path.hasPrefix(".") {
-            files[path] = StaticFile(body: ByteBuffer(bytes: bytes), etag: "\"\(BuildSupport.sha256Hex(bytes).prefix(32))\"")
+            if let old = previous[path], old.body.readableBytes == bytes.count,
+               bytes.isEmpty || old.body.withUnsafeReadableBytes({ o in bytes.withUnsafeBytes { memcmp(o.baseAddress!, $0.baseAddress!, bytes.count) == 0 } }) {
+                files[path] = old
+            } else {
+                files[path] = StaticFile(body: ByteBuffer(bytes: bytes), etag: "\"\(BuildSupport.sha256Hex(bytes).prefix(32))\"")
+            }
         }
+        pages?.sweep()
         return Snapshot(generation: generation, build: build, entries: entries, files: files, sources: tree)
     }
 }

@@ -12,6 +12,8 @@ public struct CatalogOptions: Sendable {
     public var pageSize = 100
     /// Shown in the footer ("built …"); nil = nothing.
     public var generated: String?
+    /// Agent pages of earlier renders, reused while their inputs are unchanged.
+    public var memo: RenderMemo?
     public init() {}
 }
 
@@ -219,7 +221,20 @@ public enum Catalog {
         for (cat, members) in ctx.byCategory {
             for p in 1...ctx.pageCount(members.count) { jobs.append((categoryPagePath(cat, page: p), { try ctx.categoryPage(cat, members, page: p) })) }
         }
-        for a in agents { jobs.append((a.pagePath, { try ctx.agentPage(a) })) }
+        for a in agents {
+            guard let memo = options.memo else { jobs.append((a.pagePath, { try ctx.agentPage(a) })); continue }
+            // An agent page reads only its agent, the site and these options.
+            let versions = a.versions.map { [$0.version, $0.sha256 ?? "", $0.publishedAt ?? "", $0.yanked ? "y" : "", $0.yankReason ?? ""].joined(separator: "\u{1}") }
+            let key = RenderMemo.key(["page", site.fingerprint, options.title, options.live ? "live" : "static", a.pagePath, a.cardPath ?? "", a.downloadPath ?? "",
+                                      a.deprecated.map { "d" + $0 } ?? "", a.docstring ?? "\u{0}", a.source.map { BuildSupport.sha256Hex($0) } ?? "",
+                                      a.entry.serialized(.compact)] + versions)
+            jobs.append((a.pagePath, {
+                if let hit = memo.lookup("page:" + a.pagePath, key: key) { return hit[0].1 }
+                let page = try ctx.agentPage(a)
+                memo.store("page:" + a.pagePath, key: key, files: [(a.pagePath, page)])
+                return page
+            }))
+        }
         let failures = FailureBox()
         let all = jobs
         _ = ParallelMap.map(Array(all.indices)) { i -> Int in

@@ -54,14 +54,18 @@ extension Catalog {
         }
 
         /// Keys every page has.
+        /// Agent pages leave out the registry-wide count and build time, so one agent's page
+        /// changes only with that agent (and can be reused between renders).
         func common(path: String, kind: String, title: String, description: String) -> [String: Any] {
             var d: [String: Any] = [
                 "root": Catalog.root(for: path), "site_title": options.title, "live": options.live, "page_kind": kind,
                 "page_title": title.isEmpty ? options.title : "\(title) · \(options.title)",
                 "meta_description": String(description.prefix(200)), "tool_version": RARVersion.current,
             ]
-            if agentCount > 0 { d["agent_count"] = agentCount }
-            if let g = options.generated { d["generated"] = g }
+            if kind != "agent" {
+                if agentCount > 0 { d["agent_count"] = agentCount }
+                if let g = options.generated { d["generated"] = g }
+            }
             return d
         }
 

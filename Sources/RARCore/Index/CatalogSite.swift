@@ -7,6 +7,8 @@ struct CatalogSite: Sendable {
     let library: MustacheLibrary
     /// Asset path relative to `assets/` → bytes.
     let assets: [(name: String, bytes: [UInt8])]
+    /// A digest of every template and asset (part of the key of memoized pages).
+    let fingerprint: String
 
     /// Embedded files as (path relative to site/, bytes).
     static func embeddedFiles() -> [String: [UInt8]] {
@@ -68,7 +70,11 @@ struct CatalogSite: Sendable {
         where library.getTemplate(named: needed) == nil {
             throw CatalogError.site("missing template \(needed).mustache")
         }
-        return CatalogSite(library: library, assets: assets)
+        var digest: [UInt8] = []
+        for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
+            digest += Array(path.utf8) + [0] + Array(String(bytes.count).utf8) + [0] + bytes
+        }
+        return CatalogSite(library: library, assets: assets, fingerprint: BuildSupport.sha256Hex(digest))
     }
 
     private static let cache = SiteCache()

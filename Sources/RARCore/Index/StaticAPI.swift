@@ -9,6 +9,8 @@ public enum StaticAPI {
         public var cardSVGs = true
         /// The HTML catalog (index.html, catalog/…); nil = JSON only.
         public var catalog: CatalogOptions? = CatalogOptions()
+        /// Per-agent outputs of earlier renders, reused while their inputs are unchanged.
+        public var memo: RenderMemo?
         public init() {}
     }
 
@@ -192,8 +194,22 @@ public enum StaticAPI {
             let i = infos[k]
             var n = 0
             var wroteCard = false
+            func put(_ rel: String, _ bytes: [UInt8]) {
+                if bytes.withUnsafeBytes({ sink.write(rel, $0) }) { n += 1 } else { failures.add(rel) }
+            }
+            // The documents read only this entry, which seeds it owns, its paths and the options.
+            let owned = ([i.seed].compactMap { $0 } + i.aliases).map { seedOwner[$0] == k ? "1" : "0" }.joined()
+            let memoKey = options.memo.map { _ in RenderMemo.key(["api", base, options.cardSVGs ? "svg" : "", i.doc ?? "", owned, i.entry.serialized(.compact)]) }
+            if let memo = options.memo, let memoKey, let files = memo.lookup("api:" + i.name, key: memoKey) {
+                for (rel, bytes) in files { put(rel, bytes) }
+                return (n, files.contains { $0.0.hasPrefix("cards/") })
+            }
+            var made: [(String, [UInt8])] = []
+            defer { if let memo = options.memo, let memoKey, failures.first == nil { memo.store("api:" + i.name, key: memoKey, files: made) } }
             func w(_ rel: String, _ data: Data) {
-                if data.withUnsafeBytes({ sink.write(rel, $0) }) { n += 1 } else { failures.add(rel) }
+                let bytes = [UInt8](data)
+                put(rel, bytes)
+                if options.memo != nil { made.append((rel, bytes)) }
             }
             func wj(_ rel: String, _ v: JSONValue) { w(rel, Data((v.serialized(apiJSON) + "\n").utf8)) }
             let e = i.entry
@@ -264,6 +280,7 @@ public enum StaticAPI {
         // The HTML catalog.
         if var catalogOptions = options.catalog {
             if catalogOptions.generated == nil { catalogOptions.generated = generated }
+            if catalogOptions.memo == nil { catalogOptions.memo = options.memo }
             var sources: [String: [UInt8]] = [:]
             for (rel, bytes) in zip(rawFiles, copied) { if let bytes { sources[rel] = bytes } }
             var agents = Catalog.agents(build: build, sources: sources)
