@@ -104,6 +104,11 @@ enum BuildFixture {
         #expect(BuildSupport.lfHash(Array("x\r\ny\r".utf8)).hex == BuildSupport.sha256Hex(Array("x\ny\r".utf8)))
         #expect(BuildSupport.pythonISO(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00+00:00")
         #expect(BuildSupport.pathLess("agents/a/b.py", "agents/a.py"))  // component order, not string order
+        // The keyed sort orders exactly as the comparison does.
+        var rng = SystemRandomNumberGenerator()
+        let parts = ["a", "a.py", "a-b", "b", "é", "z", "A", "a/b", "ä", "😀", "a b"]
+        let paths = (0..<400).map { _ in (0..<Int.random(in: 1...4, using: &rng)).map { _ in parts.randomElement(using: &rng)! }.joined(separator: "/") }
+        #expect(BuildSupport.sortedPaths(paths) == paths.sorted(by: BuildSupport.pathLess))
     }
 
     @Test func buildsTheFixtureTree() throws {

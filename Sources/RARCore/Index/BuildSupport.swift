@@ -79,6 +79,23 @@ public enum BuildSupport {
         return "rar_\(safe).py"
     }
 
+    /// Paths in Python `Path` order, each key computed once.
+    public static func sortedPaths(_ paths: [String]) -> [String] {
+        paths.map { (pathKey($0), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
+    }
+
+    /// A byte key ordering like `pathLess`: the components' UTF-8 (which orders as code points)
+    /// joined by NUL, which sorts below every byte a component holds.
+    static func pathKey(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        for c in s.split(separator: "/", omittingEmptySubsequences: true) {
+            if !out.isEmpty { out.append(0) }
+            out += c.utf8
+        }
+        return out
+    }
+
     /// Python `Path` ordering: compare component tuples, each by code point.
     public static func pathLess(_ a: String, _ b: String) -> Bool {
         let pa = a.split(separator: "/", omittingEmptySubsequences: true)

@@ -25,7 +25,7 @@ extension Catalog {
         init(site: CatalogSite, options: CatalogOptions, agents: [CatalogAgent]) {
             self.site = site
             self.options = options
-            let rows = agents.map(Context.row).sorted { $0.sortKey < $1.sortKey }
+            let rows = agents.map { (Array($0.sortKey.utf8), Context.row($0)) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
             sortedRows = rows
             agentCount = agents.count
             func group(_ key: (Row) -> String) -> [(String, [Row])] {
@@ -54,22 +54,50 @@ extension Catalog {
         }
 
         /// Keys every page has.
-        /// Agent pages leave out the registry-wide count and build time, so one agent's page
-        /// changes only with that agent (and can be reused between renders).
+        /// Only the front page shows the registry-wide count and build time, so the other pages
+        /// change only with what they list (and can be reused between renders).
         func common(path: String, kind: String, title: String, description: String) -> [String: Any] {
             var d: [String: Any] = [
                 "root": Catalog.root(for: path), "site_title": options.title, "live": options.live, "page_kind": kind,
                 "page_title": title.isEmpty ? options.title : "\(title) · \(options.title)",
                 "meta_description": String(description.prefix(200)), "tool_version": RARVersion.current,
             ]
-            if kind != "agent" {
+            if path == Catalog.indexPagePath(page: 1) {
                 if agentCount > 0 { d["agent_count"] = agentCount }
                 if let g = options.generated { d["generated"] = g }
             }
             return d
         }
 
-        func render(_ template: String, _ d: [String: Any]) throws -> [UInt8] { try site.render(template, d) }
+        /// Render, or reuse the page an earlier render made from the same template and values.
+        func render(_ template: String, _ d: [String: Any]) throws -> [UInt8] {
+            guard let memo = options.memo, template != "agent" else { return try site.render(template, d) }  // agent pages are memoized whole
+            var text = ""
+            Context.describe(d, into: &text)
+            let key = RenderMemo.key([template, site.fingerprint, text])
+            if let hit = memo.lookup(key, key: key) { return hit[0].1 }
+            let page = try site.render(template, d)
+            memo.store(key, key: key, files: [("", page)])
+            return page
+        }
+
+        /// A deterministic text of template values (dictionary keys sorted), for memo keys.
+        static func describe(_ v: Any, into out: inout String) {
+            switch v {
+            case let s as String: out += "s\(s.utf8.count):"; out += s
+            case let b as Bool: out += b ? "T" : "F"
+            case let i as Int: out += "i\(i);"
+            case let d as [String: Any]:
+                out += "{"
+                for k in d.keys.sorted() { out += "\(k.utf8.count):\(k)"; describe(d[k]!, into: &out) }
+                out += "}"
+            case let a as [Any]:
+                out += "["
+                for x in a { describe(x, into: &out) }
+                out += "]"
+            default: out += "?\(type(of: v)):\(v);"
+            }
+        }
 
         var pageSize: Int { max(1, options.pageSize) }
         func pageCount(_ n: Int) -> Int { max(1, (n + pageSize - 1) / pageSize) }

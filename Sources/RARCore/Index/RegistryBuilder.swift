@@ -119,8 +119,7 @@ public enum RegistryBuilder {
     /// Files under `dir` (relative to `root`) whose names pass `accept`, in Python Path order.
     static func discover(root: String, dir: String, tree: [String: [UInt8]]? = nil, accept: (String) -> Bool) -> [String] {
         if let tree {
-            return tree.keys.filter { $0.hasPrefix(dir + "/") && accept(String($0.split(separator: "/").last ?? "")) }
-                .sorted(by: BuildSupport.pathLess)
+            return BuildSupport.sortedPaths(tree.keys.filter { $0.hasPrefix(dir + "/") && accept(String($0.split(separator: "/").last ?? "")) })
         }
         var out: [String] = []
         let fm = FileManager.default
@@ -138,7 +137,7 @@ public enum RegistryBuilder {
                 }
             }
         }
-        return out.sorted(by: BuildSupport.pathLess)
+        return BuildSupport.sortedPaths(out)
     }
 
     static func stem(_ name: String) -> String {

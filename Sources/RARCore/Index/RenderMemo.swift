@@ -33,7 +33,7 @@ public final class RenderMemo: @unchecked Sendable {
         }
     }
 
-    var count: Int { lock.withLock { entries.count } }
+    var ids: Set<String> { lock.withLock { Set(entries.keys) } }
 
     /// A digest of the parts, each length-prefixed so parts cannot run together.
     static func key(_ parts: [String]) -> String {
