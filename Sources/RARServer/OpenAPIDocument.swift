@@ -75,7 +75,7 @@ paths:
     get:
       tags: [operations]
       operationId: readiness
-      summary: Readiness probe (the database answers)
+      summary: Readiness probe (the database answers and the search index is loaded)
       security: []
       responses:
         '200':
@@ -84,7 +84,7 @@ paths:
             text/plain:
               schema: {type: string, const: "ready\n"}
         '503':
-          description: The database is not reachable.
+          description: The database is not reachable, or the search index is still loading.
           content:
             application/problem+json:
               schema: {$ref: '#/components/schemas/Problem'}

@@ -184,10 +184,12 @@ enum Routes {
         router.get("/readyz") { _, _ -> Response in
             do {
                 _ = try await state.store.generation()
-                return HTTP.bytes(Array("ready\n".utf8), type: "text/plain; charset=utf-8")
             } catch {
                 throw Problem(.serviceUnavailable, "the database is not reachable")
             }
+            // Not ready until search can answer (the index loads once, at start).
+            guard await state.search.ready(within: .seconds(2)) else { throw Problem(.serviceUnavailable, "the search index is still loading") }
+            return HTTP.bytes(Array("ready\n".utf8), type: "text/plain; charset=utf-8")
         }
         router.get("/metrics") { _, _ -> Response in
             let snap = try? await state.live.current()

@@ -85,6 +85,18 @@ final class SearchService: @unchecked Sendable {
     func warm() async {
         _ = try? await search(SearchQuery())
     }
+
+    /// The index has been built (from a full read of the store) at least once.
+    var isWarm: Bool { lock.reading { index.generation >= 0 } }
+
+    /// Ready to answer, waiting up to `patience` for the first build.
+    func ready(within patience: Duration) async -> Bool {
+        if isWarm { return true }
+        Task { await warm() }
+        let deadline = ContinuousClock.now + patience
+        while !isWarm, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return isWarm
+    }
 }
 
 /// Many readers or one writer (pthread_rwlock).
