@@ -132,6 +132,16 @@ actor LiveRegistry {
             }
         }
         pages?.sweep()
+        // A render frees megabytes of transient buffers across threads: hand the free pages
+        // back, or the heap arenas keep them and the resident size only climbs.
+        MallocTrim.run()
         return Snapshot(generation: generation, build: build, entries: entries, files: files, sources: tree)
     }
+}
+
+/// glibc's `malloc_trim(0)`, where the C library has it (looked up once, at run time).
+enum MallocTrim {
+    private typealias Fn = @convention(c) (Int) -> Int32
+    private static let fn: Fn? = dlsym(nil, "malloc_trim").map { unsafeBitCast($0, to: Fn.self) }  // nil: RTLD_DEFAULT
+    static func run() { _ = fn?(0) }
 }
