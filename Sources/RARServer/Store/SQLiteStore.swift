@@ -59,17 +59,23 @@ public final class SQLiteStore: RegistryStore {
             CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
             """)
         }
-        // Search reads changes by generation: a changed agent is marked (-1) and stamped with the
-        // generation its transaction commits. The case-insensitive name check gets its index.
+        // Search moves into the servers' memory, fed by generation: a changed agent is marked (-1)
+        // and stamped with the generation its transaction commits; its text moves from the FTS5
+        // table (no longer queried) to plain columns. The case-insensitive name checks get indexes.
         m.registerMigration("v2") { db in
             try db.execute(sql: """
             CREATE INDEX agents_lower_name ON agents(lower(name));
             CREATE INDEX namespaces_lower_name ON namespaces(lower(name));
             CREATE INDEX versions_untested ON versions(published_at) WHERE test_result IS NULL AND deleted_at IS NULL;
+            ALTER TABLE agents ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+            ALTER TABLE agents ADD COLUMN docstring TEXT NOT NULL DEFAULT '';
+            UPDATE agents SET tags = COALESCE((SELECT tags FROM agent_fts WHERE rowid = agents.id), ''),
+                              docstring = COALESCE((SELECT docstring FROM agent_fts WHERE rowid = agents.id), '');
+            DROP TABLE agent_fts;
             ALTER TABLE agents ADD COLUMN gen INTEGER NOT NULL DEFAULT 0;
             CREATE INDEX agents_gen ON agents(gen);
             CREATE TRIGGER agents_mark_insert AFTER INSERT ON agents BEGIN UPDATE agents SET gen = -1 WHERE id = NEW.id; END;
-            CREATE TRIGGER agents_mark_update AFTER UPDATE OF name, tier, deprecated, latest, display_name, description, category, type ON agents
+            CREATE TRIGGER agents_mark_update AFTER UPDATE OF name, tier, deprecated, latest, display_name, description, category, type, tags, docstring ON agents
                 BEGIN UPDATE agents SET gen = -1 WHERE id = NEW.id; END;
             """)
         }
@@ -324,6 +330,9 @@ public final class SQLiteStore: RegistryStore {
                       yankReason: r["yank_reason"], deletedAt: r["deleted_at"], installs: r["installs"], testResult: r["test_result"])
     }
 
+    /// The columns `agentRecord` reads (not the searchable text, which can be large).
+    static let agentColumns = "a.name, a.publisher, a.slug, a.tier, a.deprecated, a.created_at"
+
     static func agentRecord(_ r: Row) -> AgentRecord {
         AgentRecord(name: r["name"], publisher: r["publisher"], slug: r["slug"], tier: r["tier"], deprecated: r["deprecated"], createdAt: r["created_at"])
     }
@@ -334,23 +343,19 @@ public final class SQLiteStore: RegistryStore {
                           ("category", .string(d.category)), ("type", .string(d.type))]).serialized(.compact)
     }
 
-    /// Recompute an agent's latest version and its search row.
+    /// Recompute an agent's latest version and its searchable text.
     static func refresh(_ db: Database, agentID id: Int64) throws {
         let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT version, doc FROM versions WHERE agent_id = ? AND deleted_at IS NULL AND yanked = 0"), arguments: [id])
         let latest = SemVer.newest(rows.map { $0["version"] as String })
-        try db.execute(sql: "DELETE FROM agent_fts WHERE rowid = ?", arguments: [id])
         guard let latest, let row = rows.first(where: { ($0["version"] as String) == latest }),
               let doc = try? JSONParser().parse(Data((row["doc"] as String).utf8)) else {
-            try db.execute(sql: "UPDATE agents SET latest = NULL WHERE id = ?", arguments: [id])
+            try db.execute(sql: "UPDATE agents SET latest = NULL, tags = '', docstring = '' WHERE id = ?", arguments: [id])
             return
         }
-        let name = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM agents WHERE id = ?"), arguments: [id]) ?? ""
         func s(_ k: String) -> String { doc[k]?.stringValue ?? "" }
         let tags = (doc["tags"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")
-        try db.execute(sql: "UPDATE agents SET latest = ?, display_name = ?, description = ?, category = ?, type = ? WHERE id = ?",
-                       arguments: [latest, s("display_name"), s("description"), s("category"), s("type"), id])
-        try db.execute(sql: "INSERT INTO agent_fts(rowid, name, display_name, description, tags, docstring) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [id, name, s("display_name"), s("description"), tags, s("docstring")])
+        try db.execute(sql: "UPDATE agents SET latest = ?, display_name = ?, description = ?, category = ?, type = ?, tags = ?, docstring = ? WHERE id = ?",
+                       arguments: [latest, s("display_name"), s("description"), s("category"), s("type"), tags, s("docstring"), id])
     }
 
     public func publish(_ v: NewVersion) async throws -> (AgentRecord, VersionRecord) {
@@ -406,13 +411,13 @@ public final class SQLiteStore: RegistryStore {
             """, arguments: [id, v.version, v.sha256, v.rawSHA256, v.source.count, Data(v.source), at, v.actor, Self.docJSON(v.document)])
         try Self.refresh(db, agentID: id)
         try Self.audit(db, v.actor, "version.publish", "\(v.name)@\(v.version)", .object([("sha256", .string(v.sha256)), ("size", .int(v.source.count))]))
-        let agent = Self.agentRecord(try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM agents WHERE id = ?"), arguments: [id])!)
+        let agent = Self.agentRecord(try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.agentColumns) FROM agents a WHERE a.id = ?"), arguments: [id])!)
         let ver = Self.versionRecord(try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM versions WHERE agent_id = ? AND version = ?"), arguments: [id, v.version])!, agent: v.name)
         return (agent, ver)
     }
 
     public func agent(_ name: String) async throws -> AgentRecord? {
-        try await read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM agents WHERE name = ?"), arguments: [name]).map(Self.agentRecord) }
+        try await read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.agentColumns) FROM agents a WHERE a.name = ?"), arguments: [name]).map(Self.agentRecord) }
     }
 
     public func versions(of name: String) async throws -> [VersionRecord] {
@@ -545,7 +550,7 @@ public final class SQLiteStore: RegistryStore {
     public func latestSources() async throws -> [(AgentRecord, VersionRecord, [UInt8])] {
         try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT a.*, v.version, v.sha256, v.raw_sha256, v.size, v.published_at, v.published_by, v.yanked, v.yank_reason,
+                SELECT \(Self.agentColumns), v.version, v.sha256, v.raw_sha256, v.size, v.published_at, v.published_by, v.yanked, v.yank_reason,
                        v.deleted_at, v.installs, v.test_result, v.source
                 FROM agents a JOIN versions v ON v.agent_id = a.id AND v.version = a.latest ORDER BY a.name
                 """)).map { r in
@@ -563,16 +568,16 @@ public final class SQLiteStore: RegistryStore {
             let g = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'")) ?? 0
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT a.id, a.name, a.publisher, a.tier, a.category, a.type, a.display_name, a.description, a.latest, a.deprecated,
-                       (SELECT COALESCE(SUM(installs), 0) FROM versions WHERE agent_id = a.id) AS installs, f.tags, f.docstring
-                FROM agents a LEFT JOIN agent_fts f ON f.rowid = a.id WHERE a.gen > ?
+                       (SELECT COALESCE(SUM(installs), 0) FROM versions WHERE agent_id = a.id) AS installs, a.tags, a.docstring
+                FROM agents a WHERE a.gen > ?
                 """), arguments: [generation ?? -2])
             var entries: [SearchEntry] = []
             while let r = try rows.next() {
                 let name: String = r["name"], display: String = r["display_name"], description: String = r["description"]
                 entries.append(SearchEntry(id: r["id"], name: name, publisher: r["publisher"], tier: r["tier"], category: r["category"], type: r["type"],
                                            displayName: display, description: description, latest: r["latest"], deprecated: r["deprecated"],
-                                           installs: r["installs"], textA: name + " " + display, textB: description + " " + ((r["tags"] as String?) ?? ""),
-                                           textC: (r["docstring"] as String?) ?? ""))
+                                           installs: r["installs"], textA: name + " " + display, textB: description + " " + (r["tags"] as String),
+                                           textC: r["docstring"]))
             }
             return SearchFeed(generation: g, entries: entries)
         }
