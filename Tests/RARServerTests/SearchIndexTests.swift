@@ -7,8 +7,9 @@ struct SearchIndexTests {
     static func entry(_ id: Int64, _ name: String, display: String = "", description: String = "", tags: String = "", doc: String = "",
                       category: String = "core", tier: String = "community", installs: Int = 0, latest: String? = "1.0.0") -> SearchEntry {
         let publisher = String(name.split(separator: "/")[0])
-        return SearchEntry(id: id, name: name, publisher: publisher, tier: tier, category: category, type: "agent", displayName: display, description: description,
-                           latest: latest, deprecated: nil, installs: installs, textA: name + " " + display, textB: description + " " + tags, textC: doc)
+        let hit = SearchHit(name: name, tier: tier, category: category, type: "agent", displayName: display, description: description,
+                            latest: latest, deprecated: nil, installs: installs, score: 0)
+        return SearchEntry(id: id, publisher: publisher, hit: hit, textA: name + " " + display, textB: description + " " + tags, textC: doc)
     }
 
     static func names(_ index: SearchIndex, _ text: String, configure: (inout SearchQuery) -> Void = { _ in }) -> [String] {
@@ -16,7 +17,7 @@ struct SearchIndexTests {
         q.text = text
         q.perPage = 100
         configure(&q)
-        return index.search(q).page.map { index.docs[Int($0.slot)].name }
+        return index.search(q).page.map { index.docs[Int($0.slot)].hit.name }
     }
 
     static func sample() -> SearchIndex {

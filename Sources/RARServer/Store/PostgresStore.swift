@@ -807,12 +807,12 @@ public final class PostgresStore: RegistryStore {
                 FROM agents a WHERE a.gen > \(generation ?? -2)
                 """)
             let entries = try rows.map { r in
-                SearchEntry(id: try r["id"].decode(Int64.self), name: try r["name"].decode(String.self), publisher: try r["publisher"].decode(String.self),
-                            tier: try r["tier"].decode(String.self), category: try r["category"].decode(String.self), type: try r["type"].decode(String.self),
-                            displayName: try r["display_name"].decode(String.self), description: try r["description"].decode(String.self),
-                            latest: try r["latest"].decode(String?.self), deprecated: try r["deprecated"].decode(String?.self),
-                            installs: try r["installs"].decode(Int.self), textA: try r["fts_a"].decode(String.self),
-                            textB: try r["fts_b"].decode(String.self), textC: try r["fts_c"].decode(String.self))
+                SearchEntry(id: try r["id"].decode(Int64.self), publisher: try r["publisher"].decode(String.self),
+                            hit: SearchHit(name: try r["name"].decode(String.self), tier: try r["tier"].decode(String.self), category: try r["category"].decode(String.self),
+                                           type: try r["type"].decode(String.self), displayName: try r["display_name"].decode(String.self),
+                                           description: try r["description"].decode(String.self), latest: try r["latest"].decode(String?.self),
+                                           deprecated: try r["deprecated"].decode(String?.self), installs: try r["installs"].decode(Int.self), score: 0),
+                            textA: try r["fts_a"].decode(String.self), textB: try r["fts_b"].decode(String.self), textC: try r["fts_c"].decode(String.self))
             }
             return SearchFeed(generation: g, entries: entries)
         }

@@ -574,10 +574,10 @@ public final class SQLiteStore: RegistryStore {
             var entries: [SearchEntry] = []
             while let r = try rows.next() {
                 let name: String = r["name"], display: String = r["display_name"], description: String = r["description"]
-                entries.append(SearchEntry(id: r["id"], name: name, publisher: r["publisher"], tier: r["tier"], category: r["category"], type: r["type"],
-                                           displayName: display, description: description, latest: r["latest"], deprecated: r["deprecated"],
-                                           installs: r["installs"], textA: name + " " + display, textB: description + " " + (r["tags"] as String),
-                                           textC: r["docstring"]))
+                let hit = SearchHit(name: name, tier: r["tier"], category: r["category"], type: r["type"], displayName: display, description: description,
+                                    latest: r["latest"], deprecated: r["deprecated"], installs: r["installs"], score: 0)
+                entries.append(SearchEntry(id: r["id"], publisher: r["publisher"], hit: hit, textA: name + " " + display,
+                                           textB: description + " " + (r["tags"] as String), textC: r["docstring"]))
             }
             return SearchFeed(generation: g, entries: entries)
         }

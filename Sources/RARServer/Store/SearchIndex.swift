@@ -3,28 +3,13 @@ import Foundation
 /// One agent as search sees it, as the store hands it over.
 public struct SearchEntry: Sendable {
     public var id: Int64
-    public var name: String
     public var publisher: String
-    public var tier: String
-    public var category: String
-    public var type: String
-    public var displayName: String
-    public var description: String
-    /// nil when the agent has no live version (it leaves the index).
-    public var latest: String?
-    public var deprecated: String?
-    public var installs: Int
+    /// What a result shows (score 0). `latest` nil: no live version, the agent leaves the index.
+    public var hit: SearchHit
     /// Searchable text by weight: name and display name; description and tags; docstring.
     public var textA: String
     public var textB: String
     public var textC: String
-
-    public init(id: Int64, name: String, publisher: String, tier: String, category: String, type: String, displayName: String, description: String,
-                latest: String?, deprecated: String?, installs: Int, textA: String, textB: String, textC: String) {
-        self.id = id; self.name = name; self.publisher = publisher; self.tier = tier; self.category = category; self.type = type
-        self.displayName = displayName; self.description = description; self.latest = latest; self.deprecated = deprecated
-        self.installs = installs; self.textA = textA; self.textB = textB; self.textC = textC
-    }
 }
 
 /// The agents that changed after a generation (all of them when asked from nil), read in one
@@ -46,15 +31,8 @@ final class SearchIndex {
     static let facetNames = ["category", "tier", "publisher", "type"]
 
     struct Doc {
-        var id: Int64
-        var name: String
-        var displayName: String
-        var description: String
-        var latest: String
-        var deprecated: String?
-        var tier: String
-        var category: String
-        var type: String
+        /// As the feed gave it (installs and score come from the query).
+        var hit: SearchHit
         var terms: [Int32]
     }
 
@@ -101,7 +79,8 @@ final class SearchIndex {
 
     private func upsert(_ e: SearchEntry) {
         if let old = slotOf.removeValue(forKey: e.id) { retire(old) }
-        guard let latest = e.latest else { return }
+        let h = e.hit
+        guard h.latest != nil else { return }
         let slot = Int32(docs.count)
         var tfs: [Int32: Float] = [:]
         var length: Float = 0
@@ -117,13 +96,12 @@ final class SearchIndex {
             postings[Int(t)].tf.append(tfs[t]!)
             df[Int(t)] += 1
         }
-        docs.append(Doc(id: e.id, name: e.name, displayName: e.displayName, description: e.description, latest: latest,
-                        deprecated: e.deprecated, tier: e.tier, category: e.category, type: e.type, terms: terms))
+        docs.append(Doc(hit: h, terms: terms))
         alive.append(true)
         lengths.append(length)
-        facetOf.append(SIMD4(facet(0, e.category), facet(1, e.tier), facet(2, e.publisher), facet(3, e.type)))
-        installs.append(e.installs)
-        nameKeys.append(Array(e.name.utf8))
+        facetOf.append(SIMD4(facet(0, h.category), facet(1, h.tier), facet(2, e.publisher), facet(3, h.type)))
+        installs.append(h.installs)
+        nameKeys.append(Array(h.name.utf8))
         slotOf[e.id] = slot
         liveCount += 1
         totalLength += Double(length)
@@ -354,16 +332,17 @@ final class SearchIndex {
         let avg = averageLength
         // Few candidates: look each one up; many: merge with the word's own list.
         if current.count * terms.count * 16 < size {
+            let idfs = terms.map(idf)
             var out: [Match] = []
             for var m in current {
                 var hit = false
-                for t in terms {
+                for (k, t) in terms.enumerated() {
                     let p = postings[Int(t)]
                     var lo = 0, hi = p.slots.count
                     while lo < hi { let mid = (lo + hi) / 2; if p.slots[mid] < m.slot { lo = mid + 1 } else { hi = mid } }
                     if lo < p.slots.count, p.slots[lo] == m.slot {
                         hit = true
-                        m.score += contribution(idf: idf(t), tf: p.tf[lo], slot: Int(m.slot), avg: avg)
+                        m.score += contribution(idf: idfs[k], tf: p.tf[lo], slot: Int(m.slot), avg: avg)
                     }
                 }
                 if hit { out.append(m) }
@@ -419,8 +398,9 @@ final class SearchIndex {
     }
 
     func hit(_ m: Match) -> SearchHit {
-        let d = docs[Int(m.slot)]
-        return SearchHit(name: d.name, tier: d.tier, category: d.category, type: d.type, displayName: d.displayName, description: d.description,
-                         latest: d.latest, deprecated: d.deprecated, installs: installs[Int(m.slot)], score: m.score)
+        var h = docs[Int(m.slot)].hit
+        h.installs = installs[Int(m.slot)]
+        h.score = m.score
+        return h
     }
 }

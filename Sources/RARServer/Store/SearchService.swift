@@ -50,7 +50,11 @@ final class SearchService: @unchecked Sendable {
             if have < 0 || rebuild {
                 let fresh = SearchIndex()
                 fresh.apply(try await s.store.searchFeed(after: nil))
-                s.lock.writing { s.index = fresh }
+                // Swap under the lock; the old index (large at scale) is freed once the lock is released.
+                _ = s.lock.writing { () -> SearchIndex in
+                    defer { s.index = fresh }
+                    return s.index
+                }
             } else {
                 let feed = try await s.store.searchFeed(after: have)
                 s.lock.writing { s.index.apply(feed) }
