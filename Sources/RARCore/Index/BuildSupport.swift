@@ -80,8 +80,11 @@ public enum BuildSupport {
     }
 
     /// Paths in Python `Path` order, each key computed once.
-    public static func sortedPaths(_ paths: [String]) -> [String] {
-        paths.map { (pathKey($0), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
+    public static func sortedPaths(_ paths: [String]) -> [String] { sorted(paths, byBytes: pathKey) }
+
+    /// `items` ordered by a byte key, computed once per item.
+    static func sorted<T>(_ items: [T], byBytes key: (T) -> [UInt8]) -> [T] {
+        items.map { (key($0), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
     }
 
     /// A byte key ordering like `pathLess`: the components' UTF-8 (which orders as code points)

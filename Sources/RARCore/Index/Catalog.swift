@@ -291,7 +291,7 @@ public enum Catalog {
     /// `catalog/data.js`: `window.RAR_CATALOG = {...}`, one compact record per agent, for
     /// search and incantation lookups (a script, not JSON, so it loads from file://).
     public static func dataScript(agents: [CatalogAgent]) -> [UInt8] {
-        let sorted = agents.map { (Array($0.sortKey.utf8), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
+        let sorted = BuildSupport.sorted(agents) { Array($0.sortKey.utf8) }
         var records: [JSONValue] = []
         records.reserveCapacity(sorted.count)
         for a in sorted {

@@ -25,7 +25,7 @@ extension Catalog {
         init(site: CatalogSite, options: CatalogOptions, agents: [CatalogAgent]) {
             self.site = site
             self.options = options
-            let rows = agents.map { (Array($0.sortKey.utf8), Context.row($0)) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
+            let rows = BuildSupport.sorted(agents.map(Context.row)) { Array($0.sortKey.utf8) }
             sortedRows = rows
             agentCount = agents.count
             func group(_ key: (Row) -> String) -> [(String, [Row])] {

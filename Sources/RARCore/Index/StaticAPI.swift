@@ -206,17 +206,16 @@ public enum StaticAPI {
             }
             var made: [(String, [UInt8])] = []
             defer { if let memo = options.memo, let memoKey, failures.first == nil { memo.store("api:" + i.name, key: memoKey, files: made) } }
-            func w(_ rel: String, _ data: Data) {
-                let bytes = [UInt8](data)
+            func w(_ rel: String, _ bytes: [UInt8]) {
                 put(rel, bytes)
                 if options.memo != nil { made.append((rel, bytes)) }
             }
-            func wj(_ rel: String, _ v: JSONValue) { w(rel, Data((v.serialized(apiJSON) + "\n").utf8)) }
+            func wj(_ rel: String, _ v: JSONValue) { w(rel, Array((v.serialized(apiJSON) + "\n").utf8)) }
             let e = i.entry
             let file = e["_file"]?.stringValue ?? ""
             let card = (try? CardIdentity.mintCard(manifest: e, path: file)) ?? .null
             let cardRel = i.seed.map { "cards/\($0).svg" }
-            if let s = i.seed, seedOwner[s] == k, options.cardSVGs, case .object = card { w(cardRel!, Data(CardSVG.render(card: card).utf8)); wroteCard = true }
+            if let s = i.seed, seedOwner[s] == k, options.cardSVGs, case .object = card { w(cardRel!, Array(CardSVG.render(card: card).utf8)); wroteCard = true }
             let docURL = i.doc.map { url($0) }
             if let doc = i.doc {
                 let sha: JSONValue = e["_sha256"] ?? e["_stub_sha256"] ?? .null
