@@ -81,11 +81,10 @@ final class BodyDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
 /// A path or query that does not percent-decode to UTF-8 is a 400, before any route sees it.
 enum URLCheck {
     static func check(_ request: Request) throws {
-        let path = request.uri.path
-        if path.utf8.contains(UInt8(ascii: "%")), path.removingPercentEncoding == nil {
+        if HTTP.decoded(request.uri.path) == nil {
             throw Problem(.badRequest, "the path is not valid percent-encoded UTF-8")
         }
-        if let q = request.uri.query, q.utf8.contains(UInt8(ascii: "%")), q.removingPercentEncoding == nil {
+        if let q = request.uri.query, HTTP.decoded(q) == nil {
             throw Problem(.badRequest, "the query string is not valid percent-encoded UTF-8")
         }
     }
