@@ -2,7 +2,7 @@
 -- by the file's lines); every $WRK_PUBLISH_EVERY seconds each thread publishes a new agent.
 -- Prints one RESULT line with requests/s, latency and answers by status class.
 package.path = os.getenv("WRK_DIR") .. "/?.lua;" .. package.path
-local agent = require("agent")
+local common = require("common")
 local threads = {}
 local paths = {}
 -- Globals, so setup() can set them per thread and done() can read them back.
@@ -16,9 +16,7 @@ function setup(thread)
 end
 
 function init(args)
-  for line in io.lines(os.getenv("WRK_URLS")) do
-    if line ~= "" then paths[#paths + 1] = line end
-  end
+  paths = common.paths()
   n = offset or 0
   last = os.time()
 end
@@ -29,9 +27,7 @@ function request()
     last = os.time()
     published = published + 1
     local i = tonumber(os.getenv("WRK_BASE")) + id * 10000000 + published
-    return wrk.format("POST", "/api/v1/publish",
-      {["Authorization"] = "Bearer " .. os.getenv("WRK_TOKEN"), ["Content-Type"] = "text/x-python"},
-      agent(os.getenv("WRK_PUB"), i))
+    return common.publish(i)
   end
   n = n + 1
   return wrk.format("GET", paths[n % #paths + 1])

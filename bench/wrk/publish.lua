@@ -1,7 +1,7 @@
 -- wrk script: every request publishes a new agent (POST /api/v1/publish) as $WRK_TOKEN under
 -- $WRK_PUB, numbered from $WRK_BASE so runs never collide; counts answers by status class.
 package.path = os.getenv("WRK_DIR") .. "/?.lua;" .. package.path
-local agent = require("agent")
+local common = require("common")
 local threads = {}
 -- Globals, so setup() can set them per thread and done() can read them back.
 id, n, created, other = 0, 0, 0, 0
@@ -18,9 +18,7 @@ end
 function request()
   n = n + 1
   local i = tonumber(os.getenv("WRK_BASE")) + id * 10000000 + n
-  return wrk.format("POST", "/api/v1/publish",
-    {["Authorization"] = "Bearer " .. os.getenv("WRK_TOKEN"), ["Content-Type"] = "text/x-python"},
-    agent(os.getenv("WRK_PUB"), i))
+  return common.publish(i)
 end
 
 function response(status, headers, body)

@@ -1,5 +1,7 @@
 -- wrk script: GET the paths listed one per line in $WRK_URLS, round robin (each thread starts
 -- at its own offset), and print one RESULT line with requests/s, latency percentiles and errors.
+package.path = os.getenv("WRK_DIR") .. "/?.lua;" .. package.path
+local common = require("common")
 local paths = {}
 local n = 0
 
@@ -8,9 +10,7 @@ function setup(thread)
 end
 
 function init(args)
-  for line in io.lines(os.getenv("WRK_URLS")) do
-    if line ~= "" then paths[#paths + 1] = line end
-  end
+  paths = common.paths()
   n = offset or 0
 end
 
