@@ -30,7 +30,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Every validator error rejects a file (default: the reference's rules).")
     var strict = false
 
-    @Flag(help: "Ignore the content-hash cache.")
+    @Flag(help: "Ignore the content-hash cache and write a fresh tree (default: reuse what an earlier build left in --out).")
     var noCache = false
 
     @Flag(help: "Skip card SVGs.")
@@ -79,12 +79,14 @@ struct BuildCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let failed = build.failed(keepGoing: keepGoing)
+        var stats: StaticAPI.Stats?
         for r in build.rejected {
             let source = AgentFile.sourceForDisplay(path: root + "/" + r.path)
             for d in r.diagnostics { FileHandle.standardError.write(Data(DiagnosticRenderer.render(d, source: source, color: Terminal.colorEnabled).utf8)) }
         }
         if !failed {
             var api = StaticAPI.Options()
+            api.incremental = !noCache
             api.baseURL = baseURL
             api.cardSVGs = !noCards
             if noCatalog {
@@ -95,7 +97,7 @@ struct BuildCommand: ParsableCommand {
                 catalog.title = title
                 api.catalog = catalog
             }
-            do { try StaticAPI.write(build, root: root, out: out, options: api) } catch {
+            do { stats = try StaticAPI.write(build, root: root, out: out, options: api) } catch {
                 Terminal.error("\(error)")
                 throw ExitCode(2)
             }
@@ -110,11 +112,13 @@ struct BuildCommand: ParsableCommand {
                 ("skipped", .array(build.skipped.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })),
                 ("duplicates", build.registry["duplicates"] ?? .array([])),
                 ("files_scanned", .int(build.filesScanned)), ("files_parsed", .int(build.filesParsed)),
+                ("files_out", stats.map { .int($0.files) } ?? .null), ("files_written", stats.map { .int($0.written) } ?? .null),
                 ("seconds", .double((secs * 1000).rounded() / 1000)),
             ])
             print(summary.serialized(.pretty))
         } else {
-            let verdict = failed ? "not written" : "written to \(out)"
+            let verdict = failed ? "not written"
+                : stats.map { $0.written < $0.files ? "\($0.written) files written to \(out), \($0.files - $0.written) unchanged" : "\($0.files) files written to \(out)" } ?? "written to \(out)"
             print("\(agents) agents, \(build.rejected.count) rejected, \(build.skipped.count) skipped; \(build.filesParsed)/\(build.filesScanned) files parsed; \(String(format: "%.2f", secs)) s; \(verdict)")
             if build.duplicateDisplayNames > 0 { print("\(build.duplicateDisplayNames) duplicate display names (see registry duplicates)") }
         }

@@ -37,6 +37,9 @@ public struct CatalogAgent: Sendable {
     public let entry: JSONValue
     /// The agent file as published (nil: no source view, docstring from `docstring` only).
     public var source: [UInt8]?
+    /// sha256 of `source` when it is left unread until the page is rendered (`loadSource`).
+    var sourceDigest: String?
+    var loadSource: (@Sendable () -> [UInt8]?)?
     /// The cleaned module docstring; nil = read it from `source`.
     public var docstring: String?
     /// Newest first. Empty = the entry's own version only.
@@ -157,7 +160,7 @@ public enum Catalog {
     /// Every catalog file for these agents (pages, data.js, words.js, assets).
     public static func render(agents: [CatalogAgent], options: CatalogOptions) throws -> [File] {
         let box = FileBox()
-        try generate(agents: agents, options: options) { path, bytes in box.add((path, bytes)) }
+        try generate(agents: agents, options: options, units: nil) { path, bytes, _ in box.add((path, bytes)) }
         return box.files.sorted { $0.path < $1.path }
     }
 
@@ -187,9 +190,13 @@ public enum Catalog {
         return dirs.sorted()
     }
 
-    /// Render everything, calling `emit` (possibly from several threads at once) per file.
+    /// Render everything, calling `emit` (possibly from several threads at once) per file, with
+    /// whether the file is a render unit (a page) rather than a shared file. Pages `units` holds
+    /// unchanged from an earlier build are not rendered again; returns how many.
     /// Agent pages whose paths collide get `-2`, `-3`, … in name order.
-    static func generate(agents input: [CatalogAgent], options: CatalogOptions, emit: @escaping @Sendable (String, [UInt8]) -> Void) throws {
+    @discardableResult
+    static func generate(agents input: [CatalogAgent], options: CatalogOptions, units: OutputUnits?,
+                         emit: @escaping @Sendable (String, [UInt8], Bool) -> Void) throws -> Int {
         let site = try CatalogSite.load(options.siteDir)
         var agents = input.sorted { JSONValue.codePointLess($0.name, $1.name) }
         var taken: Set<String> = []
@@ -204,14 +211,14 @@ public enum Catalog {
             taken.insert(path.lowercased())
             agents[i].pagePath = path
         }
-        let ctx = Context(site: site, options: options, agents: agents)
+        let ctx = Context(site: site, options: options, agents: agents, units: units)
 
-        for (name, bytes) in site.assets where options.live || name != "live.js" { emit("\(assetsDir)/\(name)", bytes) }
-        emit(dataScriptPath, dataScript(agents: agents))
-        emit(wordsScriptPath, wordsScript())
+        for (name, bytes) in site.assets where options.live || name != "live.js" { emit("\(assetsDir)/\(name)", bytes, false) }
+        emit(dataScriptPath, dataScript(agents: agents), false)
+        emit(wordsScriptPath, wordsScript(), false)
 
-        // Every page is a job; the jobs run in parallel and write as they finish.
-        var jobs: [(String, () throws -> [UInt8])] = []
+        // Every page is a job (nil: unchanged, left in place); the jobs run in parallel and write as they finish.
+        var jobs: [(String, () throws -> [UInt8]?)] = []
         jobs.append((resolvePagePath, { try ctx.resolvePage() }))
         if options.live { jobs.append((accountPagePath, { try ctx.accountPage() })) }
         for p in 1...ctx.pageCount(ctx.sortedRows.count) { jobs.append((indexPagePath(page: p), { try ctx.indexPage(page: p) })) }
@@ -222,33 +229,46 @@ public enum Catalog {
             for p in 1...ctx.pageCount(members.count) { jobs.append((categoryPagePath(cat, page: p), { try ctx.categoryPage(cat, members, page: p) })) }
         }
         for a in agents {
-            guard let memo = options.memo else { jobs.append((a.pagePath, { try ctx.agentPage(a) })); continue }
+            guard options.memo != nil || units != nil else { jobs.append((a.pagePath, { try ctx.agentPage(a) })); continue }
             // An agent page reads only its agent, the site and these options.
             let versions = a.versions.map { [$0.version, $0.sha256 ?? "", $0.publishedAt ?? "", $0.yanked ? "y" : "", $0.yankReason ?? ""].joined(separator: "\u{1}") }
+            let digest = a.sourceDigest ?? a.source.map { BuildSupport.sha256Hex($0) } ?? ""
             let key = RenderMemo.key(["page", site.fingerprint, options.title, options.live ? "live" : "static", a.pagePath, a.cardPath ?? "", a.downloadPath ?? "",
-                                      a.deprecated.map { "d" + $0 } ?? "", a.docstring ?? "\u{0}", a.source.map { BuildSupport.sha256Hex($0) } ?? "",
+                                      a.deprecated.map { "d" + $0 } ?? "", a.docstring ?? "\u{0}", digest,
                                       a.entry.serialized(.compact)] + versions)
+            let id = "page:" + a.pagePath
             jobs.append((a.pagePath, {
-                if let hit = memo.lookup("page:" + a.pagePath, key: key) { return hit[0].1 }
+                if units?.reuse(id, key: key) != nil { return nil }
+                defer { units?.record(id, key: key, paths: [a.pagePath]) }
+                if let hit = options.memo?.lookup(id, key: key) { return hit[0].1 }
+                var a = a
+                if a.source == nil, let load = a.loadSource {
+                    guard let src = load() else { throw CatalogError.site("cannot read \(a.downloadPath ?? a.name)") }
+                    a.source = src
+                }
                 let page = try ctx.agentPage(a)
-                memo.store("page:" + a.pagePath, key: key, files: [(a.pagePath, page)])
+                options.memo?.store(id, key: key, files: [(a.pagePath, page)])
                 return page
             }))
         }
         let failures = FailureBox()
         let all = jobs
-        _ = ParallelMap.map(Array(all.indices)) { i -> Int in
-            do { emit(all[i].0, try all[i].1()) } catch { failures.add("\(all[i].0): \(error)") }
+        let unchanged = ParallelMap.map(Array(all.indices)) { i -> Int in
+            do {
+                guard let page = try all[i].1() else { return 1 }
+                emit(all[i].0, page, true)
+            } catch { failures.add("\(all[i].0): \(error)") }
             return 0
         }
         if let bad = failures.first { throw CatalogError.site("cannot render \(bad)") }
+        return unchanged.reduce(0, +)
     }
 
     // MARK: single pages (for a server holding agents in a database)
 
     /// Page `page` of the index (1 = `index.html`, with search, filters and the incantation box).
     public static func indexPage(agents: [CatalogAgent], page: Int = 1, options: CatalogOptions) throws -> [UInt8] {
-        try Context(site: CatalogSite.load(options.siteDir), options: options, agents: agents).indexPage(page: page)
+        try Context(site: CatalogSite.load(options.siteDir), options: options, agents: agents).indexPage(page: page).orThrow()
     }
 
     /// One agent's page.
@@ -259,23 +279,23 @@ public enum Catalog {
     /// Page `page` of a publisher's listing (pass that publisher's agents; others are ignored).
     public static func publisherPage(_ publisher: String, agents: [CatalogAgent], page: Int = 1, options: CatalogOptions) throws -> [UInt8] {
         let ctx = try Context(site: CatalogSite.load(options.siteDir), options: options, agents: agents.filter { $0.publisher == publisher })
-        return try ctx.publisherPage(publisher, ctx.sortedRows, page: page)
+        return try ctx.publisherPage(publisher, ctx.sortedRows, page: page).orThrow()
     }
 
     /// Page `page` of a category's listing (pass that category's agents; others are ignored).
     public static func categoryPage(_ category: String, agents: [CatalogAgent], page: Int = 1, options: CatalogOptions) throws -> [UInt8] {
         let ctx = try Context(site: CatalogSite.load(options.siteDir), options: options, agents: agents.filter { $0.category == category })
-        return try ctx.categoryPage(category, ctx.sortedRows, page: page)
+        return try ctx.categoryPage(category, ctx.sortedRows, page: page).orThrow()
     }
 
     /// The incantation resolver (`catalog/resolve.html`); `agents` only supply an example.
     public static func resolvePage(agents: [CatalogAgent] = [], options: CatalogOptions) throws -> [UInt8] {
-        try Context(site: CatalogSite.load(options.siteDir), options: options, agents: Array(agents.prefix(1))).resolvePage()
+        try Context(site: CatalogSite.load(options.siteDir), options: options, agents: Array(agents.prefix(1))).resolvePage().orThrow()
     }
 
     /// Live mode's account page (namespaces and publish form).
     public static func accountPage(options: CatalogOptions) throws -> [UInt8] {
-        try Context(site: CatalogSite.load(options.siteDir), options: options, agents: []).accountPage()
+        try Context(site: CatalogSite.load(options.siteDir), options: options, agents: []).accountPage().orThrow()
     }
 
     /// A static asset (`site.css`, `catalog.js`, `live.js`, …) by name, or nil.
@@ -315,6 +335,14 @@ public enum Catalog {
     /// `catalog/words.js`: the 1024 incantation words, space-separated, index order.
     public static func wordsScript() -> [UInt8] {
         Array(("window.RAR_WORDS=\"" + Incantation.words.joined(separator: " ") + "\";\n").utf8)
+    }
+}
+
+extension Optional where Wrapped == [UInt8] {
+    /// A page rendered without output units is never left out.
+    func orThrow() throws -> [UInt8] {
+        guard let p = self else { throw CatalogError.site("page left unrendered") }
+        return p
     }
 }
 

@@ -21,10 +21,13 @@ extension Catalog {
         let byCategory: [(String, [Row])]
         let exampleIncantation: String?
         let agentCount: Int
+        /// Pages an earlier build left in place (nil: render every page).
+        let units: OutputUnits?
 
-        init(site: CatalogSite, options: CatalogOptions, agents: [CatalogAgent]) {
+        init(site: CatalogSite, options: CatalogOptions, agents: [CatalogAgent], units: OutputUnits? = nil) {
             self.site = site
             self.options = options
+            self.units = units
             let rows = BuildSupport.sorted(agents.map(Context.row)) { Array($0.sortKey.utf8) }
             sortedRows = rows
             agentCount = agents.count
@@ -69,15 +72,19 @@ extension Catalog {
             return d
         }
 
-        /// Render, or reuse the page an earlier render made from the same template and values.
-        func render(_ template: String, _ d: [String: Any]) throws -> [UInt8] {
-            guard let memo = options.memo, template != "agent" else { return try site.render(template, d) }  // agent pages are memoized whole
+        /// Render, or reuse the page an earlier render made from the same template and values
+        /// (nil: the page an earlier build wrote at `path` is unchanged).
+        func render(_ template: String, _ d: [String: Any], path: String) throws -> [UInt8]? {
+            guard options.memo != nil || units != nil else { return try site.render(template, d) }
             var text = ""
             Context.describe(d, into: &text)
             let key = RenderMemo.key([template, site.fingerprint, text])
-            if let hit = memo.lookup(key, key: key) { return hit[0].1 }
+            let id = "page:" + path
+            if units?.reuse(id, key: key) != nil { return nil }
+            defer { units?.record(id, key: key, paths: [path]) }
+            if let hit = options.memo?.lookup(key, key: key) { return hit[0].1 }
             let page = try site.render(template, d)
-            memo.store(key, key: key, files: [("", page)])
+            options.memo?.store(key, key: key, files: [("", page)])
             return page
         }
 
@@ -116,7 +123,7 @@ extension Catalog {
 
         // MARK: pages
 
-        func indexPage(page requested: Int) throws -> [UInt8] {
+        func indexPage(page requested: Int) throws -> [UInt8]? {
             let size = pageSize
             let pages = pageCount(sortedRows.count)
             let page = min(max(1, requested), pages)
@@ -132,7 +139,7 @@ extension Catalog {
                 d["kind_label"] = "All agents"
                 d["heading"] = "All agents, page \(page) of \(pages)"
                 d["intro"] = lead + " Sorted by name."
-                return try render("listing", d)
+                return try render("listing", d, path: path)
             }
             d["nav_agents"] = true
             d["stats"] = ["agents": sortedRows.count, "publishers": byPublisher.count, "categories": byCategory.count]
@@ -148,12 +155,12 @@ extension Catalog {
             d["scripts"] = [Catalog.dataScriptPath, Catalog.wordsScriptPath]
             d["incant_id"] = "incantation"
             d["example_incantation"] = exampleIncantation ?? "forge anvil blade rune shard smelt temper"
-            return try render("index", d)
+            return try render("index", d, path: path)
         }
 
         /// A publisher or category listing, paginated like the index.
         func listingPage(kind: String, label: String, heading: String, intro: String, rows: [Row], page requested: Int,
-                         path: (Int) -> String, facetLabel: String, facets: [[String: Any]]) throws -> [UInt8] {
+                         path: (Int) -> String, facetLabel: String, facets: [[String: Any]]) throws -> [UInt8]? {
             let pages = pageCount(rows.count)
             let page = min(max(1, requested), pages)
             let slice = rows.dropFirst((page - 1) * pageSize).prefix(pageSize)
@@ -169,10 +176,10 @@ extension Catalog {
                 d["pagination"] = pagination(page: page, pages: pages, total: rows.count, first: (page - 1) * pageSize + 1,
                                              last: (page - 1) * pageSize + slice.count, path: path)
             }
-            return try render("listing", d)
+            return try render("listing", d, path: path(page))
         }
 
-        func publisherPage(_ publisher: String, _ rows: [Row], page: Int = 1) throws -> [UInt8] {
+        func publisherPage(_ publisher: String, _ rows: [Row], page: Int = 1) throws -> [UInt8]? {
             var cats: [String: Int] = [:]
             for r in rows { cats[r.category, default: 0] += 1 }
             let facets: [[String: Any]] = cats.keys.sorted().map { ["value": $0, "count": cats[$0]!, "href": Catalog.categoryPagePath($0)] }
@@ -182,7 +189,7 @@ extension Catalog {
                                    path: { Catalog.publisherPagePath(publisher, page: $0) }, facetLabel: "Categories", facets: facets)
         }
 
-        func categoryPage(_ category: String, _ rows: [Row], page: Int = 1) throws -> [UInt8] {
+        func categoryPage(_ category: String, _ rows: [Row], page: Int = 1) throws -> [UInt8]? {
             var pubs: [String: Int] = [:]
             for r in rows { pubs[r.publisher, default: 0] += 1 }
             let facets: [[String: Any]] = pubs.keys.sorted().map { ["value": $0, "count": pubs[$0]!, "href": Catalog.publisherPagePath($0)] }
@@ -192,20 +199,20 @@ extension Catalog {
                                    path: { Catalog.categoryPagePath(category, page: $0) }, facetLabel: "Publishers", facets: facets)
         }
 
-        func resolvePage() throws -> [UInt8] {
+        func resolvePage() throws -> [UInt8]? {
             var d = common(path: Catalog.resolvePagePath, kind: "resolve", title: "Open by incantation",
                            description: "Open an agent by its seven-word incantation.")
             d["nav_resolve"] = true
             d["scripts"] = [Catalog.dataScriptPath, Catalog.wordsScriptPath]
             d["incant_id"] = "incantation"
             if let e = exampleIncantation { d["example_incantation"] = e }
-            return try render("resolve", d)
+            return try render("resolve", d, path: Catalog.resolvePagePath)
         }
 
-        func accountPage() throws -> [UInt8] {
+        func accountPage() throws -> [UInt8]? {
             var d = common(path: Catalog.accountPagePath, kind: "account", title: "My namespaces", description: "Your namespaces and publishing.")
             d["nav_account"] = true
-            return try render("account", d)
+            return try render("account", d, path: Catalog.accountPagePath)
         }
 
         func agentPage(_ a: CatalogAgent) throws -> [UInt8] {
@@ -290,7 +297,7 @@ extension Catalog {
                 if let why = v.yankReason { r["yank_reason"] = why }
                 return r
             }
-            let page = try render("agent", d)
+            let page = try site.render("agent", d)  // memoized whole by the caller
             guard let src = a.source else { return page }
             return Context.splice(page, marker: Context.sourceMarkerBytes, with: PythonHighlighter.bytes(src))
         }

@@ -5,6 +5,8 @@ public struct FileFacts: Sendable {
     public var path: String
     /// sha256-lf-v1 of the file.
     public var sha256: String
+    /// sha256 of the bytes as they are (what a raw copy holds).
+    public var rawSHA256: String
     public var lfSize: Int
     public var lines: Int
     public var diagnostics: [Diagnostic]
@@ -21,14 +23,14 @@ public struct FileFacts: Sendable {
     public var name: String? { manifest?["name"]?.stringValue }
 
     /// Parse and validate. `bytes` are the raw file bytes.
-    static func analyze(path: String, bytes: [UInt8], sha256: String, lfSize: Int, validator: Validator, docstrings: Bool) -> FileFacts {
+    static func analyze(path: String, bytes: [UInt8], sha256: String, rawSHA256: String, lfSize: Int, validator: Validator, docstrings: Bool) -> FileFacts {
         let file = AgentFile(path: path, bytes: bytes, sizeLimit: validator.sizeLimit)
         let report = validator.validate(file, displayPath: path)
         func dictJSON(_ r: DunderResult?) -> JSONValue? {
             guard let v = r?.value, case .dict = v else { return nil }
             return BuildSupport.pythonJSON(v)
         }
-        return FileFacts(path: path, sha256: sha256, lfSize: lfSize, lines: BuildSupport.pythonLineCount(bytes),
+        return FileFacts(path: path, sha256: sha256, rawSHA256: rawSHA256, lfSize: lfSize, lines: BuildSupport.pythonLineCount(bytes),
                          diagnostics: report.diagnostics, manifest: dictJSON(file.manifest), capabilities: report.capabilities,
                          card: dictJSON(file.dunder("__card__")), swarm: dictJSON(file.dunder("__swarm__")),
                          source: dictJSON(file.dunder("__source__")), docstringHTML: docstrings ? file.docstring.map(DocstringHTML.render) : nil)
@@ -38,7 +40,7 @@ public struct FileFacts: Sendable {
 
     var cacheJSON: JSONValue {
         .object([
-            ("sha256", .string(sha256)), ("lf_size", .int(lfSize)), ("lines", .int(lines)),
+            ("sha256", .string(sha256)), ("raw_sha256", .string(rawSHA256)), ("lf_size", .int(lfSize)), ("lines", .int(lines)),
             ("diagnostics", .array(diagnostics.map { d in
                 .array([.string(d.rule), .string(d.severity.rawValue), .int(d.line), .int(d.column), .string(d.message), d.hint.map { .string($0) } ?? .null])
             })),
@@ -48,15 +50,15 @@ public struct FileFacts: Sendable {
         ])
     }
 
-    init(path: String, sha256: String, lfSize: Int, lines: Int, diagnostics: [Diagnostic], manifest: JSONValue?,
+    init(path: String, sha256: String, rawSHA256: String, lfSize: Int, lines: Int, diagnostics: [Diagnostic], manifest: JSONValue?,
          capabilities: [String], card: JSONValue?, swarm: JSONValue?, source: JSONValue?, docstringHTML: String?) {
-        self.path = path; self.sha256 = sha256; self.lfSize = lfSize; self.lines = lines
+        self.path = path; self.sha256 = sha256; self.rawSHA256 = rawSHA256; self.lfSize = lfSize; self.lines = lines
         self.diagnostics = diagnostics; self.manifest = manifest; self.capabilities = capabilities
         self.card = card; self.swarm = swarm; self.source = source; self.docstringHTML = docstringHTML
     }
 
     init?(cache v: JSONValue, path: String) {
-        guard let sha = v["sha256"]?.stringValue, let size = v["lf_size"]?.intValue, let lines = v["lines"]?.intValue,
+        guard let sha = v["sha256"]?.stringValue, let raw = v["raw_sha256"]?.stringValue, let size = v["lf_size"]?.intValue, let lines = v["lines"]?.intValue,
               let diags = v["diagnostics"]?.arrayValue, let caps = v["capabilities"]?.arrayValue else { return nil }
         var ds: [Diagnostic] = []
         for d in diags {
@@ -65,7 +67,7 @@ public struct FileFacts: Sendable {
             ds.append(Diagnostic(rule: rule, severity: sev, file: path, line: line, column: col, message: msg, hint: a[5].stringValue))
         }
         func opt(_ k: String) -> JSONValue? { if let x = v[k], !x.isNull { return x }; return nil }
-        self.init(path: path, sha256: sha, lfSize: size, lines: lines, diagnostics: ds, manifest: opt("manifest"),
+        self.init(path: path, sha256: sha, rawSHA256: raw, lfSize: size, lines: lines, diagnostics: ds, manifest: opt("manifest"),
                   capabilities: caps.compactMap(\.stringValue), card: opt("card"), swarm: opt("swarm"), source: opt("source"),
                   docstringHTML: v["docstring_html"]?.stringValue)
     }
@@ -74,7 +76,7 @@ public struct FileFacts: Sendable {
 /// The content-hash cache: path + sha256-lf-v1 → facts. Invalidated by tool version and options.
 public struct BuildCache: Sendable {
     public static let fileName = ".rar-cache.json"
-    static let schema = "rar-build-cache/2"
+    static let schema = "rar-build-cache/3"
     var entries: [String: FileFacts] = [:]
     var key: String
 
@@ -89,8 +91,8 @@ public struct BuildCache: Sendable {
         return c
     }
 
-    func lookup(_ path: String, sha256: String) -> FileFacts? {
-        guard let f = entries[path], f.sha256 == sha256 else { return nil }
+    func lookup(_ path: String, rawSHA256: String) -> FileFacts? {
+        guard let f = entries[path], f.rawSHA256 == rawSHA256 else { return nil }
         return f
     }
 

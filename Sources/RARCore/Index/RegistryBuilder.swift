@@ -27,14 +27,14 @@ public struct BuildOptions: Sendable {
     public init(root: String) { self.root = root }
 }
 
-/// A thread-safe in-memory cache of per-file facts, keyed by path and sha256-lf.
+/// A thread-safe in-memory cache of per-file facts, keyed by path and the bytes' sha256.
 public final class FactsMemo: @unchecked Sendable {
     private var entries: [String: FileFacts] = [:]
     private let lock = NSLock()
     public init() {}
-    func lookup(_ path: String, sha256: String) -> FileFacts? {
+    func lookup(_ path: String, rawSHA256: String) -> FileFacts? {
         lock.lock(); defer { lock.unlock() }
-        guard let f = entries[path], f.sha256 == sha256 else { return nil }
+        guard let f = entries[path], f.rawSHA256 == rawSHA256 else { return nil }
         return f
     }
     func store(_ f: FileFacts) { lock.lock(); entries[f.path] = f; lock.unlock() }
@@ -189,8 +189,10 @@ public enum RegistryBuilder {
                 bytes = [UInt8](data)
             }
             let (sha, lfSize) = BuildSupport.lfHash(bytes)
-            if let hit = memo?.lookup(rel, sha256: sha) ?? cache.lookup(rel, sha256: sha) { return (hit, false) }
-            let f = FileFacts.analyze(path: rel, bytes: bytes, sha256: sha, lfSize: lfSize, validator: validator,
+            // With no CRLF the bytes are what sha256-lf hashed.
+            let raw = lfSize == bytes.count ? sha : BuildSupport.sha256Hex(bytes)
+            if let hit = memo?.lookup(rel, rawSHA256: raw) ?? cache.lookup(rel, rawSHA256: raw) { return (hit, false) }
+            let f = FileFacts.analyze(path: rel, bytes: bytes, sha256: sha, rawSHA256: raw, lfSize: lfSize, validator: validator,
                                       docstrings: opt.renderDocstrings)
             memo?.store(f)
             return (f, true)

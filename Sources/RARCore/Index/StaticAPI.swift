@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Writes registry.json, the static JSON API, raw agent files, card SVGs and the build cache
@@ -11,11 +12,17 @@ public enum StaticAPI {
         public var catalog: CatalogOptions? = CatalogOptions()
         /// Per-agent outputs of earlier renders, reused while their inputs are unchanged.
         public var memo: RenderMemo?
+        /// Update a tree an earlier build wrote in place, rewriting only what changed.
+        public var incremental = true
         public init() {}
     }
 
     public struct Stats: Sendable {
+        /// Files in the tree.
         public var files = 0
+        /// Files this build wrote (the rest were left as an earlier build wrote them).
+        public var written = 0
+        public var kept = 0
     }
 
     static let apiJSON = JSONWriteOptions(indent: 2, ensureASCII: false)
@@ -40,24 +47,62 @@ public enum StaticAPI {
         return words.lowercased().replacingOccurrences(of: " ", with: "-")
     }
 
-    /// Build everything into `out` (replaced atomically). `root` is where agent files are read from.
+    /// Build everything into `out`. A tree an earlier build wrote with the same options is
+    /// updated in place (unchanged files are left alone); otherwise a fresh tree is staged
+    /// beside `out` and swapped in whole.
     @discardableResult
     public static func write(_ build: RegistryBuild, root: String, out: String, options: Options = Options()) throws -> Stats {
         let fm = FileManager.default
         let outURL = URL(fileURLWithPath: out).standardizedFileURL
+        let key = try stateKey(build, options: options)
+        if options.incremental, let previous = OutputState.load(outURL.path), previous.key == key {
+            // An update that fails part way has removed the state: a fresh tree replaces it.
+            if let stats = try? update(build, root: root, out: outURL.path, previous: previous, key: key, options: options) { return stats }
+        }
         let parent = outURL.deletingLastPathComponent().path
         let pid = ProcessInfo.processInfo.processIdentifier
         let tmp = parent + "/." + outURL.lastPathComponent + ".tmp-\(pid)"
         try? fm.removeItem(atPath: tmp)
         do { try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true) } catch { throw BuildError.io("cannot create \(tmp): \(error.localizedDescription)") }
         do {
-            let n = try writeTree(build, sink: DirectorySink(dir: tmp, root: root), options: options)
+            let sink = DirectorySink(dir: tmp, root: root, stateKey: key)
+            let n = try writeTree(build, sink: sink, options: options)
+            if let r = sink.recorder { try writeState(r.result, dir: tmp) }
             try swap(tmp: tmp, into: outURL.path, pid: pid)
-            return Stats(files: n)
+            return Stats(files: n, written: n)
         } catch {
             try? fm.removeItem(atPath: tmp)
             throw error
         }
+    }
+
+    /// In-place update of a tree described by `previous`. The state file goes first, so if
+    /// this stops half way the next build finds no state and writes a fresh tree.
+    static func update(_ build: RegistryBuild, root: String, out: String, previous: OutputState, key: String, options: Options) throws -> Stats {
+        let statePath = out + "/" + OutputState.fileName
+        guard unlink(statePath) == 0 else { throw BuildError.io("cannot update \(out): \(String(cString: strerror(errno)))") }
+        let sink = IncrementalSink(dir: out, root: root, previous: previous, key: key)
+        let n = try writeTree(build, sink: sink, options: options)
+        sink.removeStale()
+        try writeState(sink.recorder.result, dir: out)
+        return Stats(files: n, written: sink.written, kept: sink.kept)
+    }
+
+    static func writeState(_ state: OutputState, dir: String) throws {
+        let bytes = state.encoded()
+        let tmp = dir + "/." + OutputState.fileName + ".tmp"
+        guard bytes.withUnsafeBytes({ FastFile.write(tmp, $0) }), rename(tmp, dir + "/" + OutputState.fileName) == 0 else {
+            throw BuildError.io("cannot write \(dir)/\(OutputState.fileName)")
+        }
+    }
+
+    /// Tool version and every option that shapes the tree.
+    static func stateKey(_ build: RegistryBuild, options: Options) throws -> String {
+        var parts = [RARVersion.current, build.cacheKey, options.baseURL, options.cardSVGs ? "svg" : "-"]
+        if let c = options.catalog {
+            parts += ["catalog", c.live ? "live" : "static", c.title, String(c.pageSize), try CatalogSite.load(c.siteDir).fingerprint]
+        }
+        return RenderMemo.key(parts)
     }
 
     /// The same tree in memory (path → bytes), for a server; `sources` are the raw agent files by `_file`.
@@ -195,19 +240,32 @@ public enum StaticAPI {
             var n = 0
             var wroteCard = false
             func put(_ rel: String, _ bytes: [UInt8]) {
-                if bytes.withUnsafeBytes({ sink.write(rel, $0) }) { n += 1 } else { failures.add(rel) }
+                if bytes.withUnsafeBytes({ sink.writeUnitFile(rel, $0) }) { n += 1 } else { failures.add(rel) }
             }
             // The documents read only this entry, which seeds it owns, its paths and the options.
             let owned = ([i.seed].compactMap { $0 } + i.aliases).map { seedOwner[$0] == k ? "1" : "0" }.joined()
-            let memoKey = options.memo.map { _ in RenderMemo.key(["api", base, options.cardSVGs ? "svg" : "", i.doc ?? "", owned, i.entry.serialized(.compact)]) }
-            if let memo = options.memo, let memoKey, let files = memo.lookup("api:" + i.name, key: memoKey) {
+            let unitID = "api:" + i.name
+            let memoKey = (options.memo != nil || sink.tracksUnits)
+                ? RenderMemo.key(["api", base, options.cardSVGs ? "svg" : "", i.doc ?? "", owned, i.entry.serialized(.compact)]) : nil
+            if let memoKey, let paths = sink.reuse(unitID, key: memoKey) {
+                return (paths.count, paths.contains { $0.hasPrefix("cards/") })
+            }
+            if let memo = options.memo, let memoKey, let files = memo.lookup(unitID, key: memoKey) {
                 for (rel, bytes) in files { put(rel, bytes) }
+                sink.record(unitID, key: memoKey, paths: files.map(\.0))
                 return (n, files.contains { $0.0.hasPrefix("cards/") })
             }
             var made: [(String, [UInt8])] = []
-            defer { if let memo = options.memo, let memoKey, failures.first == nil { memo.store("api:" + i.name, key: memoKey, files: made) } }
+            var paths: [String] = []
+            defer {
+                if let memoKey, failures.first == nil {
+                    options.memo?.store(unitID, key: memoKey, files: made)
+                    sink.record(unitID, key: memoKey, paths: paths)
+                }
+            }
             func w(_ rel: String, _ bytes: [UInt8]) {
                 put(rel, bytes)
+                paths.append(rel)
                 if options.memo != nil { made.append((rel, bytes)) }
             }
             func wj(_ rel: String, _ v: JSONValue) { w(rel, Array((v.serialized(apiJSON) + "\n").utf8)) }
@@ -268,12 +326,17 @@ public enum StaticAPI {
         }
         fileCount += perAgent.reduce(0) { $0 + $1.files }
         // Raw files so install URLs work from a static host; the catalog shows them too.
+        // A copy whose source is unchanged since the earlier build is left in place (unread).
         let keepSources = options.catalog != nil
-        let copied: [[UInt8]?] = ParallelMap.map(rawFiles) { rel in
-            guard let data = sink.source(rel), data.withUnsafeBytes({ sink.write(rel, $0) }) else { failures.add(rel); return nil }
-            return keepSources ? data : []
+        var rawDigest: [String: String] = [:]
+        for f in build.facts where rawDigest[f.path] == nil { rawDigest[f.path] = f.rawSHA256 }
+        let copied: [(ok: Bool, data: [UInt8]?)] = ParallelMap.map(rawFiles) { rel in
+            if let d = rawDigest[rel], sink.reuse("src:" + rel, key: d) != nil { return (true, nil) }
+            guard let data = sink.source(rel), data.withUnsafeBytes({ sink.writeUnitFile(rel, $0) }) else { failures.add(rel); return (false, nil) }
+            if sink.tracksUnits { sink.record("src:" + rel, key: BuildSupport.sha256Hex(data), paths: [rel]) }
+            return (true, keepSources ? data : [])
         }
-        fileCount += copied.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+        fileCount += copied.reduce(0) { $0 + ($1.ok ? 1 : 0) }
         if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
 
         // The HTML catalog.
@@ -281,20 +344,27 @@ public enum StaticAPI {
             if catalogOptions.generated == nil { catalogOptions.generated = generated }
             if catalogOptions.memo == nil { catalogOptions.memo = options.memo }
             var sources: [String: [UInt8]] = [:]
-            for (rel, bytes) in zip(rawFiles, copied) { if let bytes { sources[rel] = bytes } }
+            for (rel, c) in zip(rawFiles, copied) { if let bytes = c.data { sources[rel] = bytes } }
             var agents = Catalog.agents(build: build, sources: sources)
+            // Sources left unread above: pages know them by digest and read them only to re-render.
+            for k in agents.indices where agents[k].source == nil {
+                guard let rel = agents[k].entry["_file"]?.stringValue, let d = rawDigest[rel] else { continue }
+                agents[k].sourceDigest = d
+                agents[k].loadSource = { sink.source(rel) }
+            }
             for k in agents.indices where !perAgent[k].card { agents[k].cardPath = nil }
             for d in Catalog.directories(agents: agents, pageSize: catalogOptions.pageSize) {
                 try sink.makeDirectory(d)
             }
             let written = Counter()
+            var unchangedPages = 0
             do {
-                try Catalog.generate(agents: agents, options: catalogOptions) { rel, bytes in
-                    if bytes.withUnsafeBytes({ sink.write(rel, $0) }) { written.add() } else { failures.add(rel) }
+                unchangedPages = try Catalog.generate(agents: agents, options: catalogOptions, units: sink.tracksUnits ? sink : nil) { rel, bytes, unit in
+                    if bytes.withUnsafeBytes({ unit ? sink.writeUnitFile(rel, $0) : sink.write(rel, $0) }) { written.add() } else { failures.add(rel) }
                 }
             } catch { throw BuildError.io("catalog: \(error)") }
             if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
-            fileCount += written.value
+            fileCount += written.value + unchangedPages
         }
 
         // Status hashes exclude `generated`, so they change only when content does.
@@ -372,19 +442,37 @@ final class FailureBox: @unchecked Sendable {
 }
 
 /// Where `writeTree` puts files and finds raw agent sources.
-protocol TreeSink: Sendable {
+protocol TreeSink: OutputUnits {
     func makeDirectory(_ rel: String) throws
+    /// A file outside render units (registry.json, catalog.json, assets, …).
     func write(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool
+    /// A file of a render unit (the unit's key stands for its content).
+    func writeUnitFile(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool
     func source(_ rel: String) -> [UInt8]?
+    /// Whether unit keys are worth computing (recorded for the next build, or compared).
+    var tracksUnits: Bool { get }
 }
 
-/// A staging directory on disk; sources are read from the registry root.
-struct DirectorySink: TreeSink {
+/// A fresh staging directory on disk; sources are read from the registry root. Records what
+/// it writes so the next build can update the tree in place.
+final class DirectorySink: TreeSink, @unchecked Sendable {
     let dir: String
     let root: String
+    let recorder: StateRecorder?
+    init(dir: String, root: String, stateKey: String?) {
+        self.dir = dir; self.root = root
+        recorder = stateKey.map(StateRecorder.init(key:))
+    }
     func makeDirectory(_ rel: String) throws { try FileManager.default.createDirectory(atPath: dir + "/" + rel, withIntermediateDirectories: true) }
-    func write(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool { FastFile.write(dir + "/" + rel, buf) }
+    func write(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool {
+        recorder?.loose(rel, Array(SHA256.hash(data: buf)))
+        return FastFile.write(dir + "/" + rel, buf)
+    }
+    func writeUnitFile(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool { FastFile.write(dir + "/" + rel, buf) }
     func source(_ rel: String) -> [UInt8]? { FileManager.default.contents(atPath: root + "/" + rel).map { [UInt8]($0) } }
+    var tracksUnits: Bool { recorder != nil }
+    func reuse(_ id: String, key: String) -> [String]? { nil }
+    func record(_ id: String, key: String, paths: [String]) { recorder?.unit(id, .init(key: key, paths: paths)) }
 }
 
 /// Files collected in memory.
@@ -399,8 +487,12 @@ final class MemorySink: TreeSink, @unchecked Sendable {
         lock.lock(); collected[rel] = bytes; lock.unlock()
         return true
     }
+    func writeUnitFile(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool { write(rel, buf) }
     func source(_ rel: String) -> [UInt8]? { sources[rel] }
     var files: [String: [UInt8]] { lock.lock(); defer { lock.unlock() }; return collected }
+    var tracksUnits: Bool { false }
+    func reuse(_ id: String, key: String) -> [String]? { nil }
+    func record(_ id: String, key: String, paths: [String]) {}
 }
 
 /// Plain open/write/close: the output tree is staged and renamed as a whole, so each file

@@ -1,0 +1,169 @@
+import Crypto
+import Foundation
+
+/// Outputs an earlier build left in place, by render unit: a unit is one agent's API files,
+/// one catalog page or one raw copy, keyed by a digest of everything its render reads.
+protocol OutputUnits: Sendable {
+    /// The unit's paths when its output from an earlier build is in place and its key is
+    /// unchanged (the caller then skips the render); nil = render it.
+    func reuse(_ id: String, key: String) -> [String]?
+    /// What a fresh render of the unit wrote, for the next build.
+    func record(_ id: String, key: String, paths: [String])
+}
+
+/// What a build wrote into its output directory (`.rar-build-state`), so the next build can
+/// leave unchanged files alone: units with their keys and paths, and every other file with a
+/// content digest. Written last; removed before an in-place update starts, so a build that
+/// stops half way leaves no state and the next one writes a fresh tree.
+struct OutputState: Sendable {
+    static let fileName = ".rar-build-state"
+    static let magic = Array("rar-build-state/1\n".utf8)
+
+    struct Unit: Sendable { var key: String; var paths: [String] }
+    /// Tool version and every option that changes output; a different key means a fresh tree.
+    var key: String
+    var units: [String: Unit] = [:]
+    /// Files outside units (registry.json, catalog.json, assets, …) → sha256.
+    var loose: [String: [UInt8]] = [:]
+
+    init(key: String) { self.key = key }
+
+    var allPaths: Set<String> {
+        var s = Set(loose.keys)
+        for u in units.values { s.formUnion(u.paths) }
+        return s
+    }
+
+    // MARK: encoding (length-prefixed fields; paths may hold any byte)
+
+    func encoded() -> [UInt8] {
+        var out = OutputState.magic
+        func u32(_ n: Int) { withUnsafeBytes(of: UInt32(n).littleEndian) { out += $0 } }
+        func str(_ s: String) { u32(s.utf8.count); out += s.utf8 }
+        str(key)
+        u32(units.count)
+        for (id, u) in units.sorted(by: { $0.key < $1.key }) {
+            str(id); str(u.key); u32(u.paths.count)
+            for p in u.paths { str(p) }
+        }
+        u32(loose.count)
+        for (p, d) in loose.sorted(by: { $0.key < $1.key }) { str(p); u32(d.count); out += d }
+        return out
+    }
+
+    static func decode(_ b: [UInt8]) -> OutputState? {
+        var i = magic.count
+        guard b.count >= i, b[0..<i].elementsEqual(magic) else { return nil }
+        func u32() -> Int? {
+            guard i + 4 <= b.count else { return nil }
+            let v = Int(b[i]) | Int(b[i + 1]) << 8 | Int(b[i + 2]) << 16 | Int(b[i + 3]) << 24
+            i += 4
+            return v
+        }
+        func raw() -> ArraySlice<UInt8>? {
+            guard let n = u32(), n <= b.count - i else { return nil }
+            defer { i += n }
+            return b[i..<i + n]
+        }
+        func str() -> String? { raw().flatMap { String(validating: $0, as: UTF8.self) } }
+        guard let key = str(), let unitCount = u32(), unitCount <= b.count else { return nil }
+        var s = OutputState(key: key)
+        s.units.reserveCapacity(unitCount)
+        for _ in 0..<unitCount {
+            guard let id = str(), let k = str(), let n = u32(), n <= b.count else { return nil }
+            var paths: [String] = []
+            paths.reserveCapacity(n)
+            for _ in 0..<n { guard let p = str() else { return nil }; paths.append(p) }
+            s.units[id] = Unit(key: k, paths: paths)
+        }
+        guard let looseCount = u32(), looseCount <= b.count else { return nil }
+        for _ in 0..<looseCount {
+            guard let p = str(), let d = raw() else { return nil }
+            s.loose[p] = Array(d)
+        }
+        return i == b.count ? s : nil
+    }
+
+    static func load(_ dir: String) -> OutputState? {
+        FileManager.default.contents(atPath: dir + "/" + fileName).flatMap { decode([UInt8]($0)) }
+    }
+}
+
+/// Collects the state of the build being written, from many threads.
+final class StateRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state: OutputState
+    init(key: String) { state = OutputState(key: key) }
+    func unit(_ id: String, _ u: OutputState.Unit) { lock.withLock { state.units[id] = u } }
+    func loose(_ path: String, _ digest: [UInt8]) { lock.withLock { state.loose[path] = digest } }
+    var result: OutputState { lock.withLock { state } }
+}
+
+/// Writes a build straight into an existing output tree that an earlier build described:
+/// units whose key is unchanged are kept as they are, other files are replaced one by one
+/// (temp file + rename, so a reader never sees half a file), and files the new build no
+/// longer makes are removed at the end.
+final class IncrementalSink: TreeSink, @unchecked Sendable {
+    let dir: String
+    let root: String
+    let previous: OutputState
+    let recorder: StateRecorder
+    private let lock = NSLock()
+    private(set) var written = 0
+    private(set) var kept = 0
+
+    init(dir: String, root: String, previous: OutputState, key: String) {
+        self.dir = dir; self.root = root; self.previous = previous
+        recorder = StateRecorder(key: key)
+    }
+
+    func makeDirectory(_ rel: String) throws { try FileManager.default.createDirectory(atPath: dir + "/" + rel, withIntermediateDirectories: true) }
+
+    func write(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool {
+        let digest = Array(SHA256.hash(data: buf))
+        recorder.loose(rel, digest)
+        if previous.loose[rel] == digest { return true }
+        return replace(rel, buf)
+    }
+
+    /// A unit file: written without a digest (its unit key stands for its content).
+    func writeUnitFile(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool { replace(rel, buf) }
+
+    private func replace(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool {
+        let path = dir + "/" + rel
+        let slash = path.lastIndex(of: "/")!
+        let tmp = String(path[...slash]) + ".rar-tmp-" + String(path[path.index(after: slash)...])
+        guard FastFile.write(tmp, buf) else { unlink(tmp); return false }
+        guard rename(tmp, path) == 0 else { unlink(tmp); return false }
+        lock.withLock { written += 1 }
+        return true
+    }
+
+    func source(_ rel: String) -> [UInt8]? { FileManager.default.contents(atPath: root + "/" + rel).map { [UInt8]($0) } }
+
+    var tracksUnits: Bool { true }
+
+    func reuse(_ id: String, key: String) -> [String]? {
+        guard let u = previous.units[id], u.key == key else { return nil }
+        recorder.unit(id, u)
+        lock.withLock { kept += u.paths.count }
+        return u.paths
+    }
+
+    func record(_ id: String, key: String, paths: [String]) { recorder.unit(id, .init(key: key, paths: paths)) }
+
+    /// Remove what the earlier build wrote and this one did not (then empty directories).
+    func removeStale() {
+        let now = recorder.result.allPaths
+        var dirs = Set<String>()
+        for p in previous.allPaths where !now.contains(p) {
+            unlink(dir + "/" + p)
+            if let s = p.lastIndex(of: "/") { dirs.insert(String(p[..<s])) }
+        }
+        // Deepest first; rmdir fails harmlessly on directories that still hold files.
+        for d in dirs.sorted(by: { $0.count > $1.count }) {
+            var cur = d
+            while !cur.isEmpty, rmdir(dir + "/" + cur) == 0, let s = cur.lastIndex(of: "/") { cur = String(cur[..<s]) }
+        }
+    }
+}
