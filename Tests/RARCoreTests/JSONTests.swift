@@ -19,6 +19,19 @@ import Testing
         #expect(v.serialized(.python).contains(#""x\u00e9\ud83d\ude00""#))
     }
 
+    @Test func escapesLikePythonJSONDumps() throws {
+        let s = JSONValue.string("\u{7F}é😀\u{1}\"\\/ok")
+        // json.dumps(s) and json.dumps(s, ensure_ascii=False)
+        #expect(s.serialized(.python) == #""\u007f\u00e9\ud83d\ude00\u0001\"\\/ok""#)
+        #expect(s.serialized(.compact) == "\"\u{7F}é😀\\u0001\\\"\\\\/ok\"")
+        let doc = JSONValue.object([("a", .array([.string("x"), 1])), ("b", .object([]))])
+        #expect(doc.serialized(JSONWriteOptions(indent: 2)) == "{\n  \"a\": [\n    \"x\",\n    1\n  ],\n  \"b\": {}\n}")
+        #expect(doc.serialized(.python) == #"{"a": ["x", 1], "b": {}}"#)
+        // Escaped and unescaped strings read back the same.
+        #expect(try JSONParser().parse(Data(s.serialized(.python).utf8)) == s)
+        #expect(try JSONParser().parse(Data(#""a\u00e9\ud83d\ude00\ud800z""#.utf8)) == .string("aé😀\u{FFFD}z"))
+    }
+
     @Test func duplicateKeysRejectedWhenAsked() {
         #expect(throws: JSONParseError.self) { try JSONParser(rejectDuplicateKeys: true).parse(#"{"a":1,"a":2}"#) }
         #expect((try? JSONParser().parse(#"{"a":1,"a":2}"#)) != nil)

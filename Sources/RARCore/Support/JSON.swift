@@ -109,47 +109,58 @@ public struct JSONWriteOptions: Sendable {
 
 extension JSONValue {
     public func serialized(_ options: JSONWriteOptions = .compact) -> String {
-        var out = ""
+        String(decoding: serializedBytes(options), as: UTF8.self)
+    }
+
+    public func serializedData(_ options: JSONWriteOptions = .compact) -> Data {
+        Data(serializedBytes(options))
+    }
+
+    /// The UTF-8 bytes of `serialized(options)`.
+    public func serializedBytes(_ options: JSONWriteOptions = .compact) -> [UInt8] {
+        var out: [UInt8] = []
         out.reserveCapacity(256)
         write(into: &out, options, level: 0)
         return out
     }
 
-    public func serializedData(_ options: JSONWriteOptions = .compact) -> Data {
-        Data(serialized(options).utf8)
+    private static func newline(_ out: inout [UInt8], _ spaces: Int) {
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(0x20, count: spaces))
     }
 
-    private func write(into out: inout String, _ o: JSONWriteOptions, level: Int) {
+    func write(into out: inout [UInt8], _ o: JSONWriteOptions, level: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .bigInt(let s): out += s
-        case .double(let d): out += JSONValue.pythonFloatRepr(d)
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .int(let i): out += String(i).utf8
+        case .bigInt(let s): out += s.utf8
+        case .double(let d): out += JSONValue.pythonFloatRepr(d).utf8
         case .string(let s): JSONValue.writeString(s, into: &out, ensureASCII: o.ensureASCII)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out += "[]".utf8; return }
+            out.append(0x5B)
             for (i, v) in items.enumerated() {
-                if i > 0 { out += o.indent == nil ? (o.spacedSeparators ? ", " : ",") : "," }
-                if let n = o.indent { out += "\n" + String(repeating: " ", count: n * (level + 1)) }
+                if i > 0 { out.append(0x2C); if o.indent == nil && o.spacedSeparators { out.append(0x20) } }
+                if let n = o.indent { JSONValue.newline(&out, n * (level + 1)) }
                 v.write(into: &out, o, level: level + 1)
             }
-            if let n = o.indent { out += "\n" + String(repeating: " ", count: n * level) }
-            out += "]"
+            if let n = o.indent { JSONValue.newline(&out, n * level) }
+            out.append(0x5D)
         case .object(var pairs):
-            if pairs.isEmpty { out += "{}"; return }
+            if pairs.isEmpty { out += "{}".utf8; return }
             if o.sortKeys { pairs.sort { JSONValue.codePointLess($0.0, $1.0) } }
-            out += "{"
+            out.append(0x7B)
             for (i, (k, v)) in pairs.enumerated() {
-                if i > 0 { out += o.indent == nil ? (o.spacedSeparators ? ", " : ",") : "," }
-                if let n = o.indent { out += "\n" + String(repeating: " ", count: n * (level + 1)) }
+                if i > 0 { out.append(0x2C); if o.indent == nil && o.spacedSeparators { out.append(0x20) } }
+                if let n = o.indent { JSONValue.newline(&out, n * (level + 1)) }
                 JSONValue.writeString(k, into: &out, ensureASCII: o.ensureASCII)
-                out += (o.spacedSeparators || o.indent != nil) ? ": " : ":"
+                out.append(0x3A)
+                if o.spacedSeparators || o.indent != nil { out.append(0x20) }
                 v.write(into: &out, o, level: level + 1)
             }
-            if let n = o.indent { out += "\n" + String(repeating: " ", count: n * level) }
-            out += "}"
+            if let n = o.indent { JSONValue.newline(&out, n * level) }
+            out.append(0x7D)
         }
     }
 
@@ -158,45 +169,51 @@ extension JSONValue {
         a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }
     }
 
-    static func writeString(_ s: String, into out: inout String, ensureASCII: Bool) {
-        out += "\""
-        // Fast path: nothing to escape, append whole.
-        let clean = s.utf8.allSatisfy { b in
-            b >= 0x20 && b != 0x22 && b != 0x5C && (ensureASCII ? b < 0x7F : true)
-        }
-        if clean {
-            out += s
-            out += "\""
-            return
-        }
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if u.value < 0x20 || (ensureASCII && u.value > 0x7E) {
-                    if u.value > 0xFFFF {
-                        let v = u.value - 0x10000
-                        out += hex4(0xD800 + (v >> 10)) + hex4(0xDC00 + (v & 0x3FF))
-                    } else {
-                        out += hex4(u.value)
-                    }
-                } else {
-                    out.unicodeScalars.append(u)
+    static func writeString(_ s: String, into out: inout [UInt8], ensureASCII: Bool) {
+        out.append(0x22)
+        var s = s
+        s.withUTF8 { u in
+            // Fast path: nothing to escape, append whole.
+            var clean = true
+            for b in u where b < 0x20 || b == 0x22 || b == 0x5C || (ensureASCII && b > 0x7E) { clean = false; break }
+            if clean { out.append(contentsOf: u); return }
+            var i = 0
+            while i < u.count {
+                let b = u[i]
+                switch b {
+                case 0x22: out += #"\""#.utf8; i += 1; continue
+                case 0x5C: out += #"\\"#.utf8; i += 1; continue
+                case 0x0A: out += #"\n"#.utf8; i += 1; continue
+                case 0x0D: out += #"\r"#.utf8; i += 1; continue
+                case 0x09: out += #"\t"#.utf8; i += 1; continue
+                case 0x08: out += #"\b"#.utf8; i += 1; continue
+                case 0x0C: out += #"\f"#.utf8; i += 1; continue
+                default: break
                 }
+                if b < 0x20 || (ensureASCII && b == 0x7F) { hex4(UInt32(b), into: &out); i += 1; continue }
+                if b < 0x80 { out.append(b); i += 1; continue }
+                // A multi-byte scalar (the String is valid UTF-8).
+                let len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
+                if !ensureASCII { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[i..<i + len])); i += len; continue }
+                var v = UInt32(b) & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07)
+                for k in 1..<len { v = v << 6 | (UInt32(u[i + k]) & 0x3F) }
+                if v > 0xFFFF {
+                    let w = v - 0x10000
+                    hex4(0xD800 + (w >> 10), into: &out)
+                    hex4(0xDC00 + (w & 0x3FF), into: &out)
+                } else {
+                    hex4(v, into: &out)
+                }
+                i += len
             }
         }
-        out += "\""
+        out.append(0x22)
     }
 
-    private static func hex4(_ v: UInt32) -> String {
-        let h = String(v, radix: 16)
-        return "\\u" + String(repeating: "0", count: 4 - h.count) + h
+    private static func hex4(_ v: UInt32, into out: inout [UInt8]) {
+        func digit(_ n: UInt32) -> UInt8 { n < 10 ? 0x30 + UInt8(n) : 0x57 + UInt8(n) }
+        out.append(0x5C); out.append(0x75)
+        out.append(digit(v >> 12 & 0xF)); out.append(digit(v >> 8 & 0xF)); out.append(digit(v >> 4 & 0xF)); out.append(digit(v & 0xF))
     }
 
     /// Python's `repr(float)`: shortest round-trip digits, exponent form outside [1e-4, 1e16).
@@ -398,15 +415,21 @@ public struct JSONParser {
 
         mutating func string() throws -> String {
             i += 1  // opening quote
-            var bytes: [UInt8] = []
-            var scalars = String.UnicodeScalarView()
-            func flush() throws {
-                if !bytes.isEmpty {
-                    guard let s = String(validating: bytes, as: UTF8.self) else { throw err("invalid UTF-8 in string", .invalidUTF8) }
-                    scalars.append(contentsOf: s.unicodeScalars)
-                    bytes.removeAll(keepingCapacity: true)
+            // Fast path: no escapes before the closing quote.
+            let start = i
+            var j = i
+            while j < b.count {
+                let c = b[j]
+                if c == 0x22 {
+                    guard let s = String(validating: b[start..<j], as: UTF8.self) else { throw err("invalid UTF-8 in string", .invalidUTF8) }
+                    i = j + 1
+                    return s
                 }
+                if c == 0x5C || c < 0x20 { break }
+                j += 1
             }
+            var bytes = Array(b[start..<j])
+            i = j
             while true {
                 guard i < b.count else { throw err("unterminated string") }
                 let c = b[i]
@@ -427,7 +450,6 @@ public struct JSONParser {
                     case UInt8(ascii: "r"): bytes.append(0x0D)
                     case UInt8(ascii: "t"): bytes.append(0x09)
                     case UInt8(ascii: "u"):
-                        try flush()
                         var v = try hex4()
                         if (0xD800...0xDBFF).contains(v), i + 6 <= b.count, b[i] == 0x5C, b[i + 1] == UInt8(ascii: "u") {
                             let save = i
@@ -440,7 +462,7 @@ public struct JSONParser {
                             }
                         }
                         // A lone surrogate cannot live in a Swift String: U+FFFD stands in.
-                        scalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+                        bytes += UTF8.encode(Unicode.Scalar(v) ?? "\u{FFFD}")!
                     default: throw err("invalid escape")
                     }
                     continue
@@ -448,8 +470,8 @@ public struct JSONParser {
                 bytes.append(c)
                 i += 1
             }
-            try flush()
-            return String(scalars)
+            guard let s = String(validating: bytes, as: UTF8.self) else { throw err("invalid UTF-8 in string", .invalidUTF8) }
+            return s
         }
     }
 }
