@@ -29,6 +29,18 @@ public enum BuildSupport {
         return (hex(h.finalize()), count)
     }
 
+    /// Where `needle` first occurs in `haystack`.
+    static func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
+        guard let first = needle.first, needle.count <= haystack.count else { return nil }
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first && haystack[i..<i + needle.count].elementsEqual(needle) { return i..<i + needle.count }
+            i += 1
+        }
+        return nil
+    }
+
     public static func sha256Hex(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
     public static func sha256Hex(_ s: String) -> String { hex(SHA256.hash(data: Array(s.utf8))) }
 

@@ -328,11 +328,11 @@ public enum Catalog {
         }
         let doc = JSONValue.object([("schema", "rar-catalog-data/1"), ("count", .int(records.count)), ("agents", .array(records))])
         // ASCII-only output: no U+2028/U+2029 surprises, and no "</script" can appear un-escaped.
-        let json = doc.serialized(JSONWriteOptions(ensureASCII: true, spacedSeparators: false))
+        let json = doc.serializedBytes(JSONWriteOptions(ensureASCII: true, spacedSeparators: false))
         var out = Array("window.RAR_CATALOG=".utf8)
-        out.reserveCapacity(json.utf8.count + 64)
+        out.reserveCapacity(json.count + 64)
         var previous: UInt8 = 0
-        for c in json.utf8 {
+        for c in json {
             if c == 0x2F && previous == 0x3C { out.append(0x5C) }  // "</" → "<\/"
             out.append(c)
             previous = c

@@ -308,21 +308,13 @@ extension Catalog {
 
         /// `page` with the first `marker` replaced by `insert`.
         static func splice(_ page: [UInt8], marker: [UInt8], with insert: [UInt8]) -> [UInt8] {
-            guard marker.count <= page.count, let first = marker.first else { return page }
-            var i = 0
-            let last = page.count - marker.count
-            while i <= last {
-                if page[i] == first && page[i..<(i + marker.count)].elementsEqual(marker) {
-                    var out: [UInt8] = []
-                    out.reserveCapacity(page.count + insert.count)
-                    out.append(contentsOf: page[..<i])
-                    out.append(contentsOf: insert)
-                    out.append(contentsOf: page[(i + marker.count)...])
-                    return out
-                }
-                i += 1
-            }
-            return page
+            guard let r = BuildSupport.firstRange(of: marker, in: page) else { return page }
+            var out: [UInt8] = []
+            out.reserveCapacity(page.count + insert.count)
+            out.append(contentsOf: page[..<r.lowerBound])
+            out.append(contentsOf: insert)
+            out.append(contentsOf: page[r.upperBound...])
+            return out
         }
 
         /// A JSON scalar as text (numbers as JSON writes them).

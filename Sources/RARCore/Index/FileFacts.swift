@@ -96,10 +96,10 @@ public struct BuildCache: Sendable {
         return f
     }
 
-    static func serialize(_ facts: [FileFacts], key: String) -> Data {
+    static func serialize(_ facts: [FileFacts], key: String) -> [UInt8] {
         JSONValue.object([
             ("schema", .string(schema)), ("key", .string(key)),
             ("files", .object(facts.map { ($0.path, $0.cacheJSON) })),
-        ]).serializedData(.compact)
+        ]).serializedBytes(.compact)
     }
 }

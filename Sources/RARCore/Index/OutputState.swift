@@ -154,9 +154,15 @@ final class IncrementalSink: TreeSink, @unchecked Sendable {
 
     /// Remove what the earlier build wrote and this one did not (then empty directories).
     func removeStale() {
-        let now = recorder.result.allPaths
+        let next = recorder.result
+        // Most units come back with the same paths; only the others can leave files behind.
+        var candidates: [String] = []
+        for (id, u) in previous.units where next.units[id]?.paths != u.paths { candidates += u.paths }
+        for p in previous.loose.keys where next.loose[p] == nil { candidates.append(p) }
+        guard !candidates.isEmpty else { return }
+        let now = next.allPaths
         var dirs = Set<String>()
-        for p in previous.allPaths where !now.contains(p) {
+        for p in candidates where !now.contains(p) {
             unlink(dir + "/" + p)
             if let s = p.lastIndex(of: "/") { dirs.insert(String(p[..<s])) }
         }

@@ -144,17 +144,15 @@ public enum StaticAPI {
         let generated = BuildSupport.isoZ(Int(build.generatedAt.timeIntervalSince1970.rounded(.down)))
         var fileCount = 0
 
-        func put(_ rel: String, _ data: Data) throws {
+        func put(_ rel: String, _ data: [UInt8]) throws {
             guard data.withUnsafeBytes({ sink.write(rel, $0) }) else { throw BuildError.io("cannot write \(rel)") }
         }
         func putJSON(_ rel: String, _ v: JSONValue) throws {
-            try put(rel, Data((v.serialized(apiJSON) + "\n").utf8))
+            try put(rel, v.serializedBytes(apiJSON) + [0x0A])
             fileCount += 1
         }
 
-        // registry.json exactly as the reference formats it.
-        try put("registry.json", Data(build.registry.serialized(JSONWriteOptions(indent: 2, ensureASCII: true)).utf8))
-        fileCount += 1
+        // registry.json (exactly as the reference formats it) is written with the other shared files at the end.
 
         // Who owns each seed / doc path (first claimant wins, so writes never race).
         var infos: [AgentInfo] = []
@@ -268,7 +266,7 @@ public enum StaticAPI {
                 paths.append(rel)
                 if options.memo != nil { made.append((rel, bytes)) }
             }
-            func wj(_ rel: String, _ v: JSONValue) { w(rel, Array((v.serialized(apiJSON) + "\n").utf8)) }
+            func wj(_ rel: String, _ v: JSONValue) { w(rel, v.serializedBytes(apiJSON) + [0x0A]) }
             let e = i.entry
             let file = e["_file"]?.stringValue ?? ""
             let card = (try? CardIdentity.mintCard(manifest: e, path: file)) ?? .null
@@ -367,15 +365,18 @@ public enum StaticAPI {
             fileCount += written.value + unchangedPages
         }
 
-        // Status hashes exclude `generated`, so they change only when content does.
-        func contentHash(_ pairs: [(String, JSONValue)]) -> String {
-            String(BuildSupport.sha256Hex(JSONValue.object(pairs.filter { $0.0 != "generated" })
-                .serialized(JSONWriteOptions(ensureASCII: true, sortKeys: true, spacedSeparators: false))).prefix(16))
-        }
-        var regPairs = build.registry.objectValue ?? []
-        regPairs.removeAll { $0.0 == "generated_at" }
-        try putJSON("api/v1/catalog.json", .object(catalog))
-        try putJSON("api/v1/taxonomy.json", .object(taxonomy))
+        // Status hashes leave out the build stamp, so they change only when content does.
+        let registryBytes = build.registry.serializedBytes(JSONWriteOptions(indent: 2, ensureASCII: true))
+        try put("registry.json", registryBytes)
+        fileCount += 1
+        let catalogBytes = JSONValue.object(catalog).serializedBytes(apiJSON) + [0x0A]
+        let taxonomyBytes = JSONValue.object(taxonomy).serializedBytes(apiJSON) + [0x0A]
+        try put("api/v1/catalog.json", catalogBytes)
+        try put("api/v1/taxonomy.json", taxonomyBytes)
+        fileCount += 2
+        let registryHash = stampFreeHash(registryBytes, key: "generated_at", value: build.registry["generated_at"] ?? .null)
+        let catalogHash = stampFreeHash(catalogBytes, key: "generated", value: .string(generated))
+        let taxonomyHash = stampFreeHash(taxonomyBytes, key: "generated", value: .string(generated))
         let status: JSONValue = .object([
             ("schema", "rar-static-api-status/1.0"), ("generated", .string(generated)),
             ("summary", .object([
@@ -384,11 +385,11 @@ public enum StaticAPI {
                 ("publishers", build.registry["stats"]?["publishers"] ?? 0), ("categories", build.registry["stats"]?["categories"] ?? 0),
                 ("rejected", .int(build.rejected.count)), ("seeds", .int(seedOwner.count)),
             ])),
-            ("hash_algorithm", "sha256 of sorted-key compact JSON without the generated stamp, first 16 hex"),
+            ("hash_algorithm", "sha256 of the file's bytes without its top-level generated stamp member, first 16 hex"),
             ("endpoints", .array([
-                .object([("name", "registry"), ("url", .string(url("registry.json"))), ("count", .int(infos.count)), ("hash", .string(contentHash(regPairs)))]),
-                .object([("name", "catalog"), ("url", .string(url("api/v1/catalog.json"))), ("count", .int(infos.count)), ("hash", .string(contentHash(catalog)))]),
-                .object([("name", "taxonomy"), ("url", .string(url("api/v1/taxonomy.json"))), ("count", .int(taxonomy.count)), ("hash", .string(contentHash(taxonomy)))]),
+                .object([("name", "registry"), ("url", .string(url("registry.json"))), ("count", .int(infos.count)), ("hash", .string(registryHash))]),
+                .object([("name", "catalog"), ("url", .string(url("api/v1/catalog.json"))), ("count", .int(infos.count)), ("hash", .string(catalogHash))]),
+                .object([("name", "taxonomy"), ("url", .string(url("api/v1/taxonomy.json"))), ("count", .int(taxonomy.count)), ("hash", .string(taxonomyHash))]),
             ])),
         ])
         try putJSON("api/v1/status.json", status)
@@ -398,6 +399,20 @@ public enum StaticAPI {
 
         try put(BuildCache.fileName, BuildCache.serialize(build.facts, key: build.cacheKey))
         return fileCount + 1
+    }
+
+    /// sha256 (first 16 hex) of a JSON file's bytes with its `"key": value` stamp member cut out,
+    /// comma included. The stamp is among the first members of these files, ahead of any nested
+    /// text that could repeat it.
+    static func stampFreeHash(_ bytes: [UInt8], key: String, value: JSONValue) -> String {
+        let member = JSONValue.object([(key, value)]).serializedBytes(JSONWriteOptions(ensureASCII: true)).dropFirst().dropLast()
+        guard let at = BuildSupport.firstRange(of: Array(member), in: bytes) else { return String(BuildSupport.sha256Hex(bytes).prefix(16)) }
+        var end = at.upperBound
+        if end < bytes.count, bytes[end] == 0x2C { end += 1 }
+        var h = SHA256()
+        h.update(data: bytes[..<at.lowerBound])
+        h.update(data: bytes[end...])
+        return String(BuildSupport.hex(h.finalize()).prefix(16))
     }
 
     /// The discovery root: every endpoint with a URL (or template) and a description.
