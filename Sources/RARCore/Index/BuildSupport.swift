@@ -96,7 +96,9 @@ public enum BuildSupport {
 
     /// `items` ordered by a byte key, computed once per item.
     static func sorted<T>(_ items: [T], byBytes key: (T) -> [UInt8]) -> [T] {
-        items.map { (key($0), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
+        let keys = items.map(key)
+        // Sorting indices moves small values, not the items (stable, like `sorted`).
+        return keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }.map { items[$0] }
     }
 
     /// A byte key ordering like `pathLess`: the components' UTF-8 (which orders as code points)

@@ -198,7 +198,8 @@ public enum Catalog {
     static func generate(agents input: [CatalogAgent], options: CatalogOptions, units: OutputUnits?,
                          emit: @escaping @Sendable (String, [UInt8], Bool) -> Void) throws -> Int {
         let site = try CatalogSite.load(options.siteDir)
-        var agents = input.sorted { JSONValue.codePointLess($0.name, $1.name) }
+        // Code-point order is UTF-8 byte order.
+        var agents = BuildSupport.sorted(input) { Array($0.name.utf8) }
         var taken: Set<String> = []
         for p in Set(agents.map(\.publisher)) { taken.insert(publisherPagePath(p).lowercased()) }
         for i in agents.indices {
@@ -223,10 +224,12 @@ public enum Catalog {
         if options.live { jobs.append((accountPagePath, { try ctx.accountPage() })) }
         for p in 1...ctx.pageCount(ctx.sortedRows.count) { jobs.append((indexPagePath(page: p), { try ctx.indexPage(page: p) })) }
         for (pub, members) in ctx.byPublisher {
-            for p in 1...ctx.pageCount(members.count) { jobs.append((publisherPagePath(pub, page: p), { try ctx.publisherPage(pub, members, page: p) })) }
+            let facets = Context.facets(members, by: \.category, href: { categoryPagePath($0) })
+            for p in 1...ctx.pageCount(members.count) { jobs.append((publisherPagePath(pub, page: p), { try ctx.publisherPage(pub, members, page: p, facets: facets) })) }
         }
         for (cat, members) in ctx.byCategory {
-            for p in 1...ctx.pageCount(members.count) { jobs.append((categoryPagePath(cat, page: p), { try ctx.categoryPage(cat, members, page: p) })) }
+            let facets = Context.facets(members, by: \.publisher, href: { publisherPagePath($0) })
+            for p in 1...ctx.pageCount(members.count) { jobs.append((categoryPagePath(cat, page: p), { try ctx.categoryPage(cat, members, page: p, facets: facets) })) }
         }
         for a in agents {
             guard options.memo != nil || units != nil else { jobs.append((a.pagePath, { try ctx.agentPage(a) })); continue }

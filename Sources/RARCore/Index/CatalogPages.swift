@@ -109,6 +109,14 @@ extension Catalog {
         var pageSize: Int { max(1, options.pageSize) }
         func pageCount(_ n: Int) -> Int { max(1, (n + pageSize - 1) / pageSize) }
 
+        /// Counts of `key` over `rows`, sorted by value, for a listing's facet links (computed once
+        /// per listing, not per page).
+        static func facets(_ rows: [Row], by key: KeyPath<Row, String>, href: (String) -> String) -> [[String: Any]] {
+            var n: [String: Int] = [:]
+            for r in rows { n[r[keyPath: key], default: 0] += 1 }
+            return n.keys.sorted().map { ["value": $0, "count": n[$0]!, "href": href($0)] }
+        }
+
         func facets(_ groups: [(String, [Row])], href: (String) -> String) -> [[String: Any]] {
             groups.map { ["value": $0.0, "count": $0.1.count, "href": href($0.0)] }
         }
@@ -179,20 +187,16 @@ extension Catalog {
             return try render("listing", d, path: path(page))
         }
 
-        func publisherPage(_ publisher: String, _ rows: [Row], page: Int = 1) throws -> [UInt8]? {
-            var cats: [String: Int] = [:]
-            for r in rows { cats[r.category, default: 0] += 1 }
-            let facets: [[String: Any]] = cats.keys.sorted().map { ["value": $0, "count": cats[$0]!, "href": Catalog.categoryPagePath($0)] }
+        func publisherPage(_ publisher: String, _ rows: [Row], page: Int = 1, facets: [[String: Any]]? = nil) throws -> [UInt8]? {
+            let facets = facets ?? Context.facets(rows, by: \.category, href: { Catalog.categoryPagePath($0) })
             let n = rows.count
             return try listingPage(kind: "publisher", label: "Publisher", heading: publisher,
                                    intro: "\(n) \(n == 1 ? "agent" : "agents") published by \(publisher).", rows: rows, page: page,
                                    path: { Catalog.publisherPagePath(publisher, page: $0) }, facetLabel: "Categories", facets: facets)
         }
 
-        func categoryPage(_ category: String, _ rows: [Row], page: Int = 1) throws -> [UInt8]? {
-            var pubs: [String: Int] = [:]
-            for r in rows { pubs[r.publisher, default: 0] += 1 }
-            let facets: [[String: Any]] = pubs.keys.sorted().map { ["value": $0, "count": pubs[$0]!, "href": Catalog.publisherPagePath($0)] }
+        func categoryPage(_ category: String, _ rows: [Row], page: Int = 1, facets: [[String: Any]]? = nil) throws -> [UInt8]? {
+            let facets = facets ?? Context.facets(rows, by: \.publisher, href: { Catalog.publisherPagePath($0) })
             let n = rows.count
             return try listingPage(kind: "category", label: "Category", heading: category,
                                    intro: "\(n) \(n == 1 ? "agent" : "agents") in \(category).", rows: rows, page: page,

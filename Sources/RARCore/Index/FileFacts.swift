@@ -7,6 +7,8 @@ public struct FileFacts: Sendable {
     public var sha256: String
     /// sha256 of the bytes as they are (what a raw copy holds).
     public var rawSHA256: String
+    /// The file's size, times and inode when it was read (nil: not read from disk).
+    var stamp: FileStamp?
     public var lfSize: Int
     public var lines: Int
     public var diagnostics: [Diagnostic]
@@ -47,6 +49,7 @@ public struct FileFacts: Sendable {
             ("manifest", manifest ?? .null), ("capabilities", .array(capabilities.map { .string($0) })),
             ("card", card ?? .null), ("swarm", swarm ?? .null), ("source", source ?? .null),
             ("docstring_html", docstringHTML.map { .string($0) } ?? .null),
+            ("stamp", stamp.map { .array($0.fields.map { .int($0) }) } ?? .null),
         ])
     }
 
@@ -70,10 +73,31 @@ public struct FileFacts: Sendable {
         self.init(path: path, sha256: sha, rawSHA256: raw, lfSize: size, lines: lines, diagnostics: ds, manifest: opt("manifest"),
                   capabilities: caps.compactMap(\.stringValue), card: opt("card"), swarm: opt("swarm"), source: opt("source"),
                   docstringHTML: v["docstring_html"]?.stringValue)
+        stamp = v["stamp"]?.arrayValue.flatMap { FileStamp(fields: $0.compactMap(\.intValue)) }
     }
 }
 
-/// The content-hash cache: path + sha256-lf-v1 → facts. Invalidated by tool version and options.
+/// What `stat` says of a file: size, modification and change times (ns) and inode. Equal stamps
+/// mean the file was not touched (as git's index assumes).
+struct FileStamp: Sendable, Equatable {
+    var fields: [Int]
+
+    init?(_ path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        fields = [Int(st.st_size), st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec, Int(st.st_ino)]
+    }
+
+    init?(fields: [Int]) {
+        guard fields.count == 6 else { return nil }
+        self.fields = fields
+    }
+
+    var modified: Int { max(fields[1], fields[3]) }
+}
+
+/// The content-hash cache: path + sha256 of the bytes → facts. Invalidated by tool version and
+/// options. Files whose stamp matches the one recorded are taken without reading them.
 public struct BuildCache: Sendable {
     public static let fileName = ".rar-cache.json"
     static let schema = "rar-build-cache/3"
@@ -93,6 +117,11 @@ public struct BuildCache: Sendable {
 
     func lookup(_ path: String, rawSHA256: String) -> FileFacts? {
         guard let f = entries[path], f.rawSHA256 == rawSHA256 else { return nil }
+        return f
+    }
+
+    func lookup(_ path: String, stamp: FileStamp) -> FileFacts? {
+        guard let f = entries[path], f.stamp == stamp else { return nil }
         return f
     }
 

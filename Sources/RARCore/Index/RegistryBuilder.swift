@@ -184,16 +184,27 @@ public enum RegistryBuilder {
         let results: [(FileFacts, Bool)?] = ParallelMap.map(toAnalyze) { rel in
             defer { counter.tick() }
             let bytes: [UInt8]
+            var stamp: FileStamp?
             if let tree { guard let b = tree[rel] else { return nil }; bytes = b } else {
+                // A file whose size, times and inode match the cache's record is not read again.
+                stamp = FileStamp(root + "/" + rel)
+                if let stamp, let hit = cache.lookup(rel, stamp: stamp) { return (hit, false) }
+                // A file changed within the last second could change again without its stamp
+                // changing (coarse clocks): it gets no stamp, so it is read next time too.
+                if let s = stamp, s.modified >= Int(Date().timeIntervalSince1970) - 1 { stamp = nil }
                 guard let data = FileManager.default.contents(atPath: root + "/" + rel) else { return nil }
                 bytes = [UInt8](data)
             }
             let (sha, lfSize) = BuildSupport.lfHash(bytes)
             // With no CRLF the bytes are what sha256-lf hashed.
             let raw = lfSize == bytes.count ? sha : BuildSupport.sha256Hex(bytes)
-            if let hit = memo?.lookup(rel, rawSHA256: raw) ?? cache.lookup(rel, rawSHA256: raw) { return (hit, false) }
-            let f = FileFacts.analyze(path: rel, bytes: bytes, sha256: sha, rawSHA256: raw, lfSize: lfSize, validator: validator,
+            if var hit = memo?.lookup(rel, rawSHA256: raw) ?? cache.lookup(rel, rawSHA256: raw) {
+                hit.stamp = stamp
+                return (hit, false)
+            }
+            var f = FileFacts.analyze(path: rel, bytes: bytes, sha256: sha, rawSHA256: raw, lfSize: lfSize, validator: validator,
                                       docstrings: opt.renderDocstrings)
+            f.stamp = stamp
             memo?.store(f)
             return (f, true)
         }

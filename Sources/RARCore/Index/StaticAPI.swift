@@ -44,7 +44,7 @@ public enum StaticAPI {
     /// The incantation as a file stem: lower-case words joined by `-`.
     public static func incantationSlug(_ seed: CardSeed) -> String? {
         guard let words = try? Incantation.encode(seed) else { return nil }
-        return words.lowercased().replacingOccurrences(of: " ", with: "-")
+        return String(decoding: words.utf8.map { $0 == 0x20 ? 0x2D : ($0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0) }, as: UTF8.self)
     }
 
     /// Build everything into `out`. A tree an earlier build wrote with the same options is
@@ -183,7 +183,8 @@ public enum StaticAPI {
             let e = i.entry
             let file = e["_file"]?.stringValue ?? ""
             let sha: JSONValue = e["_sha256"] ?? e["_stub_sha256"] ?? .string("")
-            let id = String(i.name.drop(while: { $0 == "@" })).replacingOccurrences(of: "/", with: "__")
+            var id = ""
+            for ch in i.name.drop(while: { $0 == "@" }) { if ch == "/" { id += "__" } else { id.append(ch) } }
             var o: [(String, JSONValue)] = []
             o.append(("id", .string(id)))
             o.append(("name", .string(i.name)))
