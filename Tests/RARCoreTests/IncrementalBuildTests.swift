@@ -95,5 +95,11 @@ import Testing
         #expect(OutputState.decode(bytes + [0]) == nil)
         #expect(OutputState.decode(Array(bytes.prefix(20))) == nil)
         #expect(OutputState.decode([]) == nil)
+        // A state naming paths outside the tree is not trusted (its stale files would be removed).
+        for bad in ["../escape.json", "/etc/passwd", "a//b", "a/./b", "", "cards/.."] {
+            var evil = OutputState(key: "k")
+            evil.units["api:x"] = .init(key: "x", paths: [bad])
+            #expect(OutputState.decode(evil.encoded()) == nil, "\(bad)")
+        }
     }
 }

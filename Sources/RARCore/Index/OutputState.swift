@@ -66,6 +66,9 @@ struct OutputState: Sendable {
             return b[i..<i + n]
         }
         func str() -> String? { raw().flatMap { String(validating: $0, as: UTF8.self) } }
+        // Paths are removed when a later build no longer makes them: only plain relative paths
+        // inside the tree are accepted (a state file naming anything else is not trusted).
+        func path() -> String? { str().flatMap { isTreePath($0) ? $0 : nil } }
         guard let key = str(), let unitCount = u32(), unitCount <= b.count else { return nil }
         var s = OutputState(key: key)
         s.units.reserveCapacity(unitCount)
@@ -73,15 +76,20 @@ struct OutputState: Sendable {
             guard let id = str(), let k = str(), let n = u32(), n <= b.count else { return nil }
             var paths: [String] = []
             paths.reserveCapacity(n)
-            for _ in 0..<n { guard let p = str() else { return nil }; paths.append(p) }
+            for _ in 0..<n { guard let p = path() else { return nil }; paths.append(p) }
             s.units[id] = Unit(key: k, paths: paths)
         }
         guard let looseCount = u32(), looseCount <= b.count else { return nil }
         for _ in 0..<looseCount {
-            guard let p = str(), let d = raw() else { return nil }
+            guard let p = path(), let d = raw() else { return nil }
             s.loose[p] = Array(d)
         }
         return i == b.count ? s : nil
+    }
+
+    /// A relative path with no empty, `.` or `..` segment.
+    static func isTreePath(_ p: String) -> Bool {
+        !p.isEmpty && !p.utf8.contains(0) && p.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
     }
 
     static func load(_ dir: String) -> OutputState? {
