@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Everything the build needs from one file, computed once (and cached by content hash).
@@ -123,6 +124,20 @@ public struct BuildCache: Sendable {
     func lookup(_ path: String, stamp: FileStamp) -> FileFacts? {
         guard let f = entries[path], f.stamp == stamp else { return nil }
         return f
+    }
+
+    /// A digest of what `serialize` writes: facts follow from the bytes and the key, so paths,
+    /// byte hashes and stamps stand for them.
+    static func fingerprint(_ facts: [FileFacts], key: String) -> String {
+        var h = SHA256()
+        h.update(data: Array((schema + "\u{0}" + key + "\u{0}").utf8))
+        for f in facts {
+            var line = f.path + "\u{0}" + f.rawSHA256 + "\u{0}"
+            if let s = f.stamp { line += s.fields.map(String.init).joined(separator: ",") }
+            line += "\u{0}"
+            h.update(data: Array(line.utf8))
+        }
+        return BuildSupport.hex(h.finalize())
     }
 
     static func serialize(_ facts: [FileFacts], key: String) -> [UInt8] {

@@ -154,8 +154,10 @@ public enum RegistryBuilder {
         guard tree != nil || (FileManager.default.fileExists(atPath: root + "/agents", isDirectory: &isDir) && isDir.boolValue) else {
             throw BuildError.io("\(root): no agents/ directory")
         }
-        let mainFiles = discover(root: root, dir: "agents", tree: tree) { $0.hasSuffix(".py") || $0.hasSuffix(".py.card") }
-        let stubFiles = discover(root: root, dir: "agents", tree: tree) { $0.hasSuffix(".py.stub") }
+        // One walk of agents/ finds both kinds (sorted order is kept by the partition).
+        let agentFiles = discover(root: root, dir: "agents", tree: tree) { $0.hasSuffix(".py") || $0.hasSuffix(".py.card") || $0.hasSuffix(".py.stub") }
+        let mainFiles = agentFiles.filter { !$0.hasSuffix(".py.stub") }
+        let stubFiles = agentFiles.filter { $0.hasSuffix(".py.stub") }
         let swarmFiles = (tree != nil || FileManager.default.fileExists(atPath: root + "/swarms"))
             ? discover(root: root, dir: "swarms", tree: tree) { $0.hasSuffix(".py") && $0 != "__init__.py" } : []
 
@@ -526,6 +528,7 @@ struct HoloCards {
     }
 
     func card(_ name: String) -> JSONValue? {
+        if cards.isEmpty { return nil }
         for k in [name, name.replacingOccurrences(of: "_", with: "-"), name.replacingOccurrences(of: "-", with: "_")] {
             if let c = cards[k] { return c }
         }

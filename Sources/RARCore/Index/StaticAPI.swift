@@ -398,7 +398,14 @@ public enum StaticAPI {
             ("message", .string("\(infos.count) agents · \(build.registry["stats"]?["publishers"]?.intValue ?? 0) publishers")), ("color", "brightgreen")]))
         try putJSON("manifest.json", discovery(url: url, generated: generated))
 
-        try put(BuildCache.fileName, BuildCache.serialize(build.facts, key: build.cacheKey))
+        // The cache is a unit too: unchanged facts (same files, bytes and stamps) are not serialized again.
+        let cacheUnit = BuildCache.fingerprint(build.facts, key: build.cacheKey)
+        if sink.reuse("cache", key: cacheUnit) == nil {
+            guard BuildCache.serialize(build.facts, key: build.cacheKey).withUnsafeBytes({ sink.writeUnitFile(BuildCache.fileName, $0) }) else {
+                throw BuildError.io("cannot write \(BuildCache.fileName)")
+            }
+            sink.record("cache", key: cacheUnit, paths: [BuildCache.fileName])
+        }
         return fileCount + 1
     }
 
