@@ -29,6 +29,13 @@ public enum BuildSupport {
         return (hex(h.finalize()), count)
     }
 
+    /// `a/b/c.json` → `a/b` (`""` for a bare name): NSString's deletingLastPathComponent for
+    /// the relative paths a build writes, without bridging.
+    static func parent(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: 0x2F) else { return "" }
+        return String(path[..<slash])
+    }
+
     /// Where `needle` first occurs in `haystack`.
     static func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
         guard let first = needle.first, needle.count <= haystack.count else { return nil }

@@ -179,14 +179,14 @@ public enum Catalog {
     /// Directories `generate` writes into (relative, parents first).
     static func directories(agents: [CatalogAgent], pageSize: Int) -> [String] {
         var dirs: Set<String> = ["catalog", assetsDir, "catalog/page", "catalog/category"]
-        for a in agents { dirs.insert((a.pagePath as NSString).deletingLastPathComponent) }
+        for a in agents { dirs.insert(BuildSupport.parent(a.pagePath)) }
         var perPublisher: [String: Int] = [:], perCategory: [String: Int] = [:]
         for a in agents { perPublisher[a.publisher, default: 0] += 1; perCategory[a.category, default: 0] += 1 }
         for (p, n) in perPublisher {
-            dirs.insert((publisherPagePath(p) as NSString).deletingLastPathComponent)
-            if n > pageSize { dirs.insert((publisherPagePath(p, page: 2) as NSString).deletingLastPathComponent) }
+            dirs.insert(BuildSupport.parent(publisherPagePath(p)))
+            if n > pageSize { dirs.insert(BuildSupport.parent(publisherPagePath(p, page: 2))) }
         }
-        for (c, n) in perCategory where n > pageSize { dirs.insert((categoryPagePath(c, page: 2) as NSString).deletingLastPathComponent) }
+        for (c, n) in perCategory where n > pageSize { dirs.insert(BuildSupport.parent(categoryPagePath(c, page: 2))) }
         return dirs.sorted()
     }
 

@@ -171,9 +171,9 @@ public enum StaticAPI {
 
         // Directories, created once up front.
         var dirs: Set<String> = ["api/v1/agents", "api/v1/seeds", "api/v1/incantations", "cards"]
-        for i in infos { if let d = i.doc { dirs.insert((d as NSString).deletingLastPathComponent) } }
+        for i in infos { if let d = i.doc { dirs.insert(BuildSupport.parent(d)) } }
         let rawFiles = (build.agents + converged).compactMap { $0["_file"]?.stringValue }
-        for f in rawFiles { dirs.insert((f as NSString).deletingLastPathComponent) }
+        for f in rawFiles { dirs.insert(BuildSupport.parent(f)) }
         for d in dirs.sorted() { try sink.makeDirectory(d) }
 
         // Lean catalog records, sorted by name (code point).
