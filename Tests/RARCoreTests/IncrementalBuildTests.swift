@@ -79,6 +79,17 @@ import Testing
         #expect(try Self.build(root, out: out, incremental: false, cards: false).written == noCards.files)
     }
 
+    @Test func oneWriterPerOutputTree() throws {
+        let root = try BuildFixture.write(BuildFixture.files)
+        let out = root + "-out", lockPath = OutputLock.path(for: URL(fileURLWithPath: out))
+        defer { for d in [root, out, lockPath] { try? FileManager.default.removeItem(atPath: d) } }
+        let held = try OutputLock(lockPath)
+        #expect(throws: BuildError.self) { try Self.build(root, out: out) }
+        #expect(!FileManager.default.fileExists(atPath: out), "nothing written while another build holds the tree")
+        held.release()
+        #expect(try Self.build(root, out: out).files > 10)
+    }
+
     @Test func stateRoundTripsAndRejectsDamage() {
         var s = OutputState(key: "k")
         s.units["api:@a/b"] = .init(key: "x", paths: ["api/v1/agents/@a/b.json", "cards/1.svg"])

@@ -55,6 +55,9 @@ public enum StaticAPI {
         let fm = FileManager.default
         let outURL = URL(fileURLWithPath: out).standardizedFileURL
         let key = try stateKey(build, options: options)
+        // One writer per output tree: a second build into the same --out waits for none, it fails.
+        let lock = try OutputLock(OutputLock.path(for: outURL))
+        defer { lock.release() }
         if options.incremental, let previous = OutputState.load(outURL.path), previous.key == key {
             // An update that fails part way has removed the state: a fresh tree replaces it.
             if let stats = try? update(build, root: root, out: outURL.path, previous: previous, key: key, options: options) { return stats }
@@ -454,6 +457,27 @@ public enum StaticAPI {
                 ("resolve_a_seed", .array(["GET api/v1/seeds/{seed}.json", "follow agent_url"])),
             ])),
         ])
+    }
+}
+
+/// An exclusive advisory lock (flock) on a file beside the output tree, held while writing it.
+struct OutputLock {
+    let fd: Int32
+
+    init(_ path: String) throws {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw BuildError.io("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw BuildError.io("another build is writing this output (\(path) is locked)")
+        }
+    }
+
+    func release() { flock(fd, LOCK_UN); close(fd) }
+
+    /// `…/site` → `…/.site.rar-build.lock` (beside the tree, since the tree itself is swapped).
+    static func path(for out: URL) -> String {
+        out.deletingLastPathComponent().path + "/." + out.lastPathComponent + ".rar-build.lock"
     }
 }
 
