@@ -12,7 +12,7 @@ struct BuildCommand: ParsableCommand {
     @Argument(help: "The registry checkout (holds agents/).")
     var root: String = "."
 
-    @Option(help: "Output directory (replaced atomically).")
+    @Option(help: "Output directory: updated in place when an earlier build wrote it, else written fresh and swapped in whole.")
     var out: String
 
     @Flag(help: "Publish the valid agents even when some files are rejected; list the rejected ones in registry.json.")
