@@ -107,20 +107,21 @@ final class StateRecorder: @unchecked Sendable {
     var result: OutputState { lock.withLock { state } }
 }
 
-/// Writes a build straight into an existing output tree that an earlier build described:
-/// units whose key is unchanged are kept as they are, other files are replaced one by one
-/// (temp file + rename, so a reader never sees half a file), and files the new build no
-/// longer makes are removed at the end.
-final class IncrementalSink: TreeSink, @unchecked Sendable {
+/// The output tree on disk; raw agent sources are read from the registry root. Either a fresh,
+/// empty staging directory (`previous` nil) that is swapped in whole afterwards, or a tree an
+/// earlier build described, updated in place: units whose key is unchanged are kept as they
+/// are, other files are replaced one by one (temp file + rename, so a reader never sees half a
+/// file), and files the new build no longer makes are removed at the end. Either way it
+/// records what the tree holds, for the next build.
+final class DirectorySink: TreeSink, @unchecked Sendable {
     let dir: String
     let root: String
-    let previous: OutputState
+    let previous: OutputState?
     let recorder: StateRecorder
     private let lock = NSLock()
     private(set) var written = 0
-    private(set) var kept = 0
 
-    init(dir: String, root: String, previous: OutputState, key: String) {
+    init(dir: String, root: String, previous: OutputState?, key: String) {
         self.dir = dir; self.root = root; self.previous = previous
         recorder = StateRecorder(key: key)
     }
@@ -130,19 +131,24 @@ final class IncrementalSink: TreeSink, @unchecked Sendable {
     func write(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool {
         let digest = Array(SHA256.hash(data: buf))
         recorder.loose(rel, digest)
-        if previous.loose[rel] == digest { return true }
-        return replace(rel, buf)
+        if previous?.loose[rel] == digest { return true }
+        return put(rel, buf)
     }
 
     /// A unit file: written without a digest (its unit key stands for its content).
-    func writeUnitFile(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool { replace(rel, buf) }
+    func writeUnitFile(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool { put(rel, buf) }
 
-    private func replace(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool {
+    private func put(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool {
         let path = dir + "/" + rel
-        let slash = path.lastIndex(of: "/")!
-        let tmp = String(path[...slash]) + ".rar-tmp-" + String(path[path.index(after: slash)...])
-        guard FastFile.write(tmp, buf) else { unlink(tmp); return false }
-        guard rename(tmp, path) == 0 else { unlink(tmp); return false }
+        if previous == nil {
+            // Nobody reads a staging tree before it is swapped in: plain writes.
+            guard FastFile.write(path, buf) else { return false }
+        } else {
+            let slash = path.lastIndex(of: "/")!
+            let tmp = String(path[...slash]) + ".rar-tmp-" + String(path[path.index(after: slash)...])
+            guard FastFile.write(tmp, buf) else { unlink(tmp); return false }
+            guard rename(tmp, path) == 0 else { unlink(tmp); return false }
+        }
         lock.withLock { written += 1 }
         return true
     }
@@ -152,9 +158,8 @@ final class IncrementalSink: TreeSink, @unchecked Sendable {
     var tracksUnits: Bool { true }
 
     func reuse(_ id: String, key: String) -> [String]? {
-        guard let u = previous.units[id], u.key == key else { return nil }
+        guard let u = previous?.units[id], u.key == key else { return nil }
         recorder.unit(id, u)
-        lock.withLock { kept += u.paths.count }
         return u.paths
     }
 
@@ -162,6 +167,7 @@ final class IncrementalSink: TreeSink, @unchecked Sendable {
 
     /// Remove what the earlier build wrote and this one did not (then empty directories).
     func removeStale() {
+        guard let previous else { return }
         let next = recorder.result
         // Most units come back with the same paths; only the others can leave files behind.
         var candidates: [String] = []

@@ -22,7 +22,6 @@ public enum StaticAPI {
         public var files = 0
         /// Files this build wrote (the rest were left as an earlier build wrote them).
         public var written = 0
-        public var kept = 0
     }
 
     static let apiJSON = JSONWriteOptions(indent: 2, ensureASCII: false)
@@ -68,11 +67,11 @@ public enum StaticAPI {
         try? fm.removeItem(atPath: tmp)
         do { try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true) } catch { throw BuildError.io("cannot create \(tmp): \(error.localizedDescription)") }
         do {
-            let sink = DirectorySink(dir: tmp, root: root, stateKey: key)
+            let sink = DirectorySink(dir: tmp, root: root, previous: nil, key: key)
             let n = try writeTree(build, sink: sink, options: options)
-            if let r = sink.recorder { try writeState(r.result, dir: tmp) }
+            try writeState(sink.recorder.result, dir: tmp)
             try swap(tmp: tmp, into: outURL.path, pid: pid)
-            return Stats(files: n, written: n)
+            return Stats(files: n, written: sink.written)
         } catch {
             try? fm.removeItem(atPath: tmp)
             throw error
@@ -84,11 +83,11 @@ public enum StaticAPI {
     static func update(_ build: RegistryBuild, root: String, out: String, previous: OutputState, key: String, options: Options) throws -> Stats {
         let statePath = out + "/" + OutputState.fileName
         guard unlink(statePath) == 0 else { throw BuildError.io("cannot update \(out): \(String(cString: strerror(errno)))") }
-        let sink = IncrementalSink(dir: out, root: root, previous: previous, key: key)
+        let sink = DirectorySink(dir: out, root: root, previous: previous, key: key)
         let n = try writeTree(build, sink: sink, options: options)
         sink.removeStale()
         try writeState(sink.recorder.result, dir: out)
-        return Stats(files: n, written: sink.written, kept: sink.kept)
+        return Stats(files: n, written: sink.written)
     }
 
     static func writeState(_ state: OutputState, dir: String) throws {
@@ -333,9 +332,11 @@ public enum StaticAPI {
         var rawDigest: [String: String] = [:]
         for f in build.facts where rawDigest[f.path] == nil { rawDigest[f.path] = f.rawSHA256 }
         let copied: [(ok: Bool, data: [UInt8]?)] = ParallelMap.map(rawFiles) { rel in
-            if let d = rawDigest[rel], sink.reuse("src:" + rel, key: d) != nil { return (true, nil) }
+            let digest = rawDigest[rel]
+            if let digest, sink.reuse("src:" + rel, key: digest) != nil { return (true, nil) }
             guard let data = sink.source(rel), data.withUnsafeBytes({ sink.writeUnitFile(rel, $0) }) else { failures.add(rel); return (false, nil) }
-            if sink.tracksUnits { sink.record("src:" + rel, key: BuildSupport.sha256Hex(data), paths: [rel]) }
+            // Keyed by the digest the build read (if the file changed since, the next build's differs and copies again).
+            if sink.tracksUnits { sink.record("src:" + rel, key: digest ?? BuildSupport.sha256Hex(data), paths: [rel]) }
             return (true, keepSources ? data : [])
         }
         fileCount += copied.reduce(0) { $0 + ($1.ok ? 1 : 0) }
@@ -498,28 +499,6 @@ protocol TreeSink: OutputUnits {
     func source(_ rel: String) -> [UInt8]?
     /// Whether unit keys are worth computing (recorded for the next build, or compared).
     var tracksUnits: Bool { get }
-}
-
-/// A fresh staging directory on disk; sources are read from the registry root. Records what
-/// it writes so the next build can update the tree in place.
-final class DirectorySink: TreeSink, @unchecked Sendable {
-    let dir: String
-    let root: String
-    let recorder: StateRecorder?
-    init(dir: String, root: String, stateKey: String?) {
-        self.dir = dir; self.root = root
-        recorder = stateKey.map(StateRecorder.init(key:))
-    }
-    func makeDirectory(_ rel: String) throws { try FileManager.default.createDirectory(atPath: dir + "/" + rel, withIntermediateDirectories: true) }
-    func write(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool {
-        recorder?.loose(rel, Array(SHA256.hash(data: buf)))
-        return FastFile.write(dir + "/" + rel, buf)
-    }
-    func writeUnitFile(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool { FastFile.write(dir + "/" + rel, buf) }
-    func source(_ rel: String) -> [UInt8]? { FileManager.default.contents(atPath: root + "/" + rel).map { [UInt8]($0) } }
-    var tracksUnits: Bool { recorder != nil }
-    func reuse(_ id: String, key: String) -> [String]? { nil }
-    func record(_ id: String, key: String, paths: [String]) { recorder?.unit(id, .init(key: key, paths: paths)) }
 }
 
 /// Files collected in memory.
