@@ -47,6 +47,7 @@ struct BuildCommand: ParsableCommand {
 
     func run() throws {
         let start = Date()
+        BuildTrace.start()
         if let site, !noCatalog {
             // Fail before the build on a missing directory or a template that does not parse.
             var check = CatalogOptions()

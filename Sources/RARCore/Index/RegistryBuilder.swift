@@ -154,6 +154,8 @@ public enum RegistryBuilder {
         guard tree != nil || (FileManager.default.fileExists(atPath: root + "/agents", isDirectory: &isDir) && isDir.boolValue) else {
             throw BuildError.io("\(root): no agents/ directory")
         }
+        // Git history is read while the files are analyzed.
+        let gitLoad = BackgroundValue { tree != nil ? GitHistory() : GitHistory.load(root: root) }
         // One walk of agents/ finds both kinds (sorted order is kept by the partition).
         let agentFiles = discover(root: root, dir: "agents", tree: tree) { $0.hasSuffix(".py") || $0.hasSuffix(".py.card") || $0.hasSuffix(".py.stub") }
         let mainFiles = agentFiles.filter { !$0.hasSuffix(".py.stub") }
@@ -176,6 +178,7 @@ public enum RegistryBuilder {
             if let why = ruleSkip(p) { skipped.append((p, why)) } else { toAnalyze.append(p) }
         }
         toAnalyze += stubFiles + swarmFiles
+        BuildTrace.mark("discover \(toAnalyze.count) files")
 
         // Cache key: tool version + the options that change analysis.
         let cacheKey = "\(RARVersion.current)|size=\(opt.sizeLimit)|doc=\(opt.renderDocstrings ? DocstringHTML.version : 0)"
@@ -210,6 +213,7 @@ public enum RegistryBuilder {
             memo?.store(f)
             return (f, true)
         }
+        BuildTrace.mark("analyze (cache loaded)")
         var facts: [String: FileFacts] = [:]
         var rejected: [Rejection] = []
         var parsed = 0
@@ -223,8 +227,11 @@ public enum RegistryBuilder {
         }
 
         let holo = tree != nil ? HoloCards() : HoloCards.load(root + "/cards/holo_cards.json")
+        BuildTrace.mark("holo cards")
         let previous = tree != nil ? PreviousRegistry.load(paths: []) : PreviousRegistry.load(paths: [opt.previousOutput.map { $0 + "/registry.json" }, root + "/registry.json"].compactMap { $0 })
-        let git = tree != nil ? GitHistory() : GitHistory.load(root: root)
+        BuildTrace.mark("previous registry")
+        let git = gitLoad.value
+        BuildTrace.mark("git history")
 
         var warnings: [Diagnostic] = []
         func warn(_ f: FileFacts) {
@@ -477,6 +484,7 @@ public enum RegistryBuilder {
             top.append(("instance", .object([("role", cfg["role"] ?? "main"), ("owner", cfg["owner"] ?? ""),
                                              ("repo", cfg["repo"] ?? ""), ("upstream", cfg["upstream"] ?? .null)])))
         }
+        BuildTrace.mark("registry entries")
         rejected.sort { BuildSupport.pathLess($0.path, $1.path) }
         if !rejected.isEmpty && opt.keepGoing {
             top.append(("rejected", .array(rejected.map(\.json))))
@@ -500,6 +508,20 @@ public enum RegistryBuilder {
 public enum BuildError: Error, CustomStringConvertible {
     case io(String)
     public var description: String { switch self { case .io(let m): return m } }
+}
+
+/// A value computed on another thread; `value` waits for it.
+final class BackgroundValue<T>: @unchecked Sendable {
+    private var result: T?
+    private let done = DispatchSemaphore(value: 0)
+    init(_ make: @escaping @Sendable () -> T) {
+        Thread.detachNewThread { [self] in result = make(); done.signal() }
+    }
+    var value: T {
+        done.wait()
+        done.signal()
+        return result!
+    }
 }
 
 /// Thread-safe progress ticks.

@@ -57,6 +57,7 @@ public enum StaticAPI {
         // One writer per output tree: a second build into the same --out waits for none, it fails.
         let lock = try OutputLock(OutputLock.path(for: outURL))
         defer { lock.release() }
+        BuildTrace.mark("state key, lock")
         if options.incremental, let previous = OutputState.load(outURL.path), previous.key == key {
             // An update that fails part way has removed the state: a fresh tree replaces it.
             if let stats = try? update(build, root: root, out: outURL.path, previous: previous, key: key, options: options) { return stats }
@@ -71,6 +72,7 @@ public enum StaticAPI {
             let n = try writeTree(build, sink: sink, options: options)
             try writeState(sink.recorder.result, dir: tmp)
             try swap(tmp: tmp, into: outURL.path, pid: pid)
+            BuildTrace.mark("state, swap")
             return Stats(files: n, written: sink.written)
         } catch {
             try? fm.removeItem(atPath: tmp)
@@ -87,6 +89,7 @@ public enum StaticAPI {
         let n = try writeTree(build, sink: sink, options: options)
         sink.removeStale()
         try writeState(sink.recorder.result, dir: out)
+        BuildTrace.mark("stale files, state")
         return Stats(files: n, written: sink.written)
     }
 
@@ -177,6 +180,7 @@ public enum StaticAPI {
         let rawFiles = (build.agents + converged).compactMap { $0["_file"]?.stringValue }
         for f in rawFiles { dirs.insert(BuildSupport.parent(f)) }
         for d in dirs.sorted() { try sink.makeDirectory(d) }
+        BuildTrace.mark("api: owners, directories")
 
         // Lean catalog records, sorted by name (code point).
         func publisherOf(_ name: String) -> String { String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
@@ -234,6 +238,7 @@ public enum StaticAPI {
             ("tags", { if case .array(let a) = counts(entries.flatMap { $0["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [] }) { return .array(Array(a.prefix(300))) }; return .array([]) }()),
         ]
 
+        BuildTrace.mark("api: catalog records, taxonomy")
         // Per-agent docs, seed and incantation docs, SVGs and raw copies, in parallel.
         let failures = FailureBox()
         let perAgent: [(files: Int, card: Bool)] = ParallelMap.map(Array(infos.indices)) { k in
@@ -325,6 +330,7 @@ public enum StaticAPI {
             }
             return (n, wroteCard)
         }
+        BuildTrace.mark("api: agent, seed, incantation docs and cards")
         fileCount += perAgent.reduce(0) { $0 + $1.files }
         // Raw files so install URLs work from a static host; the catalog shows them too.
         // A copy whose source is unchanged since the earlier build is left in place (unread).
@@ -341,6 +347,7 @@ public enum StaticAPI {
         }
         fileCount += copied.reduce(0) { $0 + ($1.ok ? 1 : 0) }
         if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
+        BuildTrace.mark("raw copies")
 
         // The HTML catalog.
         if var catalogOptions = options.catalog {
@@ -368,6 +375,7 @@ public enum StaticAPI {
             } catch { throw BuildError.io("catalog: \(error)") }
             if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
             fileCount += written.value + unchangedPages
+            BuildTrace.mark("catalog pages")
         }
 
         // Status hashes leave out the build stamp, so they change only when content does.
@@ -402,6 +410,7 @@ public enum StaticAPI {
             ("message", .string("\(infos.count) agents · \(build.registry["stats"]?["publishers"]?.intValue ?? 0) publishers")), ("color", "brightgreen")]))
         try putJSON("manifest.json", discovery(url: url, generated: generated))
 
+        BuildTrace.mark("registry.json, catalog.json, status")
         // The cache is a unit too: unchanged facts (same files, bytes and stamps) are not serialized again.
         let cacheUnit = BuildCache.fingerprint(build.facts, key: build.cacheKey)
         if sink.reuse("cache", key: cacheUnit) == nil {
@@ -410,6 +419,7 @@ public enum StaticAPI {
             }
             sink.record("cache", key: cacheUnit, paths: [BuildCache.fileName])
         }
+        BuildTrace.mark("facts cache")
         return fileCount + 1
     }
 
