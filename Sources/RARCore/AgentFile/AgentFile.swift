@@ -74,21 +74,11 @@ public struct AgentFile: Sendable {
 
     /// Parse on a thread with a large stack so hostile nesting cannot overflow it.
     static func parseOnBigStack(_ src: SourceText) throws -> Module {
-        final class Box: @unchecked Sendable { var result: Result<Module, Error>? }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            box.result = Result {
-                let toks = try Tokenizer.tokenize(src)
-                var parser = Parser(tokens: toks, source: src)
-                return try parser.parseModule()
-            }
-            done.signal()
+        try BigStack.shared.run {
+            let toks = try Tokenizer.tokenize(src)
+            var parser = Parser(tokens: toks, source: src)
+            return try parser.parseModule()
         }
-        thread.stackSize = 512 << 20
-        thread.start()
-        done.wait()
-        return try box.result!.get()
     }
 
     // MARK: dunders

@@ -91,8 +91,31 @@ struct CatalogSite: Sendable {
     }
 
     func render(_ template: String, _ context: [String: Any]) throws -> [UInt8] {
-        guard let s = library.render(context, withTemplate: template) else { throw CatalogError.site("missing template \(template).mustache") }
+        guard let s = library.render(TemplateScope.wrap(context), withTemplate: template) else { throw CatalogError.site("missing template \(template).mustache") }
         return Array(s.utf8)
+    }
+}
+
+/// Template values in a form the engine resolves with fewer dynamic casts: a plain
+/// `[String: Any]` pays for a conditional-conformance check at every lookup and a chain of
+/// failed casts (then `String(describing:)`) for every string it prints.
+final class TemplateScope: MustacheParent {
+    let values: [String: Any]
+    init(_ values: [String: Any]) { self.values = values }
+    func child(named name: String) -> Any? { values[name] }
+
+    struct Text: MustacheCustomRenderable {
+        let renderText: String
+        var isNull: Bool { false }
+    }
+
+    static func wrap(_ v: Any) -> Any {
+        switch v {
+        case let s as String: return Text(renderText: s)
+        case let d as [String: Any]: return TemplateScope(d.mapValues(wrap))
+        case let a as [Any]: return a.map(wrap)
+        default: return v
+        }
     }
 }
 

@@ -122,15 +122,11 @@ public enum RegistryBuilder {
             return BuildSupport.sortedPaths(tree.keys.filter { $0.hasPrefix(dir + "/") && accept(String($0.split(separator: "/").last ?? "")) })
         }
         var out: [String] = []
-        let fm = FileManager.default
         var stack = [dir]
         while let rel = stack.popLast() {
-            guard let names = try? fm.contentsOfDirectory(atPath: root + "/" + rel) else { continue }
-            for name in names {
+            for (name, isDir) in directoryEntries(root + "/" + rel) {
                 let child = rel + "/" + name
-                var isDir: ObjCBool = false
-                guard fm.fileExists(atPath: root + "/" + child, isDirectory: &isDir) else { continue }
-                if isDir.boolValue {
+                if isDir {
                     if name != ".git" { stack.append(child) }
                 } else if accept(name) {
                     out.append(child)
@@ -138,6 +134,29 @@ public enum RegistryBuilder {
             }
         }
         return BuildSupport.sortedPaths(out)
+    }
+
+    /// Names in a directory and whether each is a directory (symlinks followed; dangling
+    /// links and unreadable entries left out). readdir's d_type spares a stat per file.
+    static func directoryEntries(_ path: String) -> [(String, Bool)] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var out: [(String, Bool)] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            switch Int32(e.pointee.d_type) {
+            case Int32(DT_DIR): out.append((name, true))
+            case Int32(DT_REG): out.append((name, false))
+            default:
+                var st = stat()
+                guard stat(path + "/" + name, &st) == 0 else { continue }
+                out.append((name, (st.st_mode & S_IFMT) == S_IFDIR))
+            }
+        }
+        return out
     }
 
     static func stem(_ name: String) -> String {

@@ -22,11 +22,11 @@ public enum JSONValue: Equatable, Sendable {
         case let (.bigInt(x), .bigInt(y)): return x == y
         case let (.double(x), .double(y)): return x == y || (x.isNaN && y.isNaN)
         case let (.int(x), .double(y)), let (.double(y), .int(x)): return Double(x) == y && y.rounded() == y
-        case let (.string(x), .string(y)): return Array(x.unicodeScalars) == Array(y.unicodeScalars)
+        case let (.string(x), .string(y)): return JSONValue.sameKey(x, y)
         case let (.array(x), .array(y)): return x == y
         case let (.object(x), .object(y)):
             guard x.count == y.count else { return false }
-            for (p, q) in zip(x, y) where !(p.0.unicodeScalars.elementsEqual(q.0.unicodeScalars) && p.1 == q.1) { return false }
+            for (p, q) in zip(x, y) where !(JSONValue.sameKey(p.0, q.0) && p.1 == q.1) { return false }
             return true
         default: return false
         }
@@ -36,7 +36,17 @@ public enum JSONValue: Equatable, Sendable {
 
     public subscript(key: String) -> JSONValue? {
         guard case .object(let pairs) = self else { return nil }
-        return pairs.last(where: { $0.0.unicodeScalars.elementsEqual(key.unicodeScalars) })?.1
+        return pairs.last(where: { JSONValue.sameKey($0.0, key) })?.1
+    }
+
+    /// Keys match by code points (not by Swift's canonical equivalence), compared as UTF-8 bytes.
+    @inline(__always) static func sameKey(_ a: String, _ b: String) -> Bool {
+        let fast = a.utf8.withContiguousStorageIfAvailable { pa in
+            b.utf8.withContiguousStorageIfAvailable { pb in
+                pa.count == pb.count && (pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0)
+            }
+        }
+        return (fast ?? nil) ?? a.utf8.elementsEqual(b.utf8)
     }
 
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
