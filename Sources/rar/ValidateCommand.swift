@@ -44,7 +44,7 @@ struct ValidateCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let validator = Validator(sizeLimit: maxBytes, strict: strict)
-        let reports = ParallelMap.map(files) { validator.validate(path: $0) }
+        let reports = ParallelMap.mapParsing(files) { validator.validate(path: $0) }
         let fmt = json ? .json : format
         switch fmt {
         case .json:

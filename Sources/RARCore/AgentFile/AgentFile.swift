@@ -203,7 +203,7 @@ public struct AgentFile: Sendable {
     }
 
     static func expandTabs(_ s: String) -> String {
-        guard s.contains("\t") else { return s }
+        guard s.utf8.contains(UInt8(ascii: "\t")) else { return s }
         var out = ""
         var col = 0
         for ch in s {

@@ -164,8 +164,8 @@ public enum LiteralEval {
     /// A key with Python's hash equality (1 == 1.0 == True == 1+0j; str by code points).
     static func hashKey(_ v: PyValue) -> String? {
         switch v {
-        case .str(let s): return "s" + s.map { String($0, radix: 16) }.joined(separator: ",")
-        case .bytes(let b): return "b" + b.map { String($0, radix: 16) }.joined(separator: ",")
+        case .str(let s): return hexKey(UInt8(ascii: "s"), s, digits: 6)  // code points ≤ 0x10FFFF
+        case .bytes(let b): return hexKey(UInt8(ascii: "b"), b.map(UInt32.init), digits: 2)
         case .int(let neg, let d): return "n" + (neg ? "-" : "") + d
         case .bool(let b): return b ? "n1" : "n0"
         case .float(let f): return floatKey(f)
@@ -178,6 +178,17 @@ public enum LiteralEval {
             return "t(" + parts.joined(separator: ";") + ")"
         case .list, .set, .dict: return nil
         }
+    }
+
+    /// `tag` then each value as fixed-width hex: one key per sequence, cheap to build.
+    static func hexKey(_ tag: UInt8, _ values: [UInt32], digits: Int) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = [tag]
+        out.reserveCapacity(1 + digits * values.count)
+        for v in values {
+            for shift in stride(from: 4 * (digits - 1), through: 0, by: -4) { out.append(hex[Int((v >> UInt32(shift)) & 15)]) }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func floatKey(_ f: Double) -> String {

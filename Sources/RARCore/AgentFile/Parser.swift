@@ -1257,7 +1257,7 @@ struct Parser {
     }
 
     static func number(_ t: Token) throws -> PyConstant {
-        let text = t.text.replacingOccurrences(of: "_", with: "")
+        let text = t.text.utf8.contains(UInt8(ascii: "_")) ? String(t.text.filter { $0 != "_" }) : t.text
         let lower = text.lowercased()
         if lower.hasSuffix("j") {
             return .complex(0, Double(String(lower.dropLast())) ?? .infinity)
@@ -1266,7 +1266,7 @@ struct Parser {
             let radix = lower.hasPrefix("0x") ? 16 : lower.hasPrefix("0o") ? 8 : 2
             return .int(BigDecimalText(BigUInt.parse(String(lower.dropFirst(2)), radix: radix).decimalString))
         }
-        if lower.contains(".") || lower.contains("e") {
+        if lower.utf8.contains(UInt8(ascii: ".")) || lower.utf8.contains(UInt8(ascii: "e")) {
             return .float(Double(lower) ?? .infinity)
         }
         if text.count > 4300 {

@@ -11,9 +11,9 @@ enum StringLiteral {
     /// Decode one STRING token. f-string expression parts are parsed (and checked) by `parseExpr`.
     static func decode(_ tok: Token, _ src: SourceText, parseExpr: ([UInt32], Int, Int) throws -> Void) throws -> Decoded {
         let body = Array(src.scalars[tok.bodyStart..<tok.bodyEnd])
-        let raw = tok.prefix.contains("r")
+        let raw = tok.prefix.utf8.contains(UInt8(ascii: "r"))
         func fail(_ m: String) -> PySyntaxError { PySyntaxError(m, line: tok.line, col: tok.col) }
-        if tok.prefix.contains("b") {
+        if tok.prefix.utf8.contains(UInt8(ascii: "b")) {
             var out: [UInt8] = []
             out.reserveCapacity(body.count)
             for c in body where c >= 0x80 { _ = c; throw fail("bytes can only contain ASCII literal characters") }
@@ -42,7 +42,7 @@ enum StringLiteral {
             }
             return .bytes(out)
         }
-        if tok.prefix.contains("f") {
+        if tok.prefix.utf8.contains(UInt8(ascii: "f")) {
             try scanFString(body, raw: raw, tok: tok, bodyOffset: tok.bodyStart, level: 0, parseExpr: parseExpr)
             return .fstring
         }

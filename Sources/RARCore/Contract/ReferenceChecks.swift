@@ -11,7 +11,7 @@ public enum ReferenceChecks {
         for f in Rules.requiredFields where m.get(f) == nil { errors.append("Missing required field: \(f)") }
         let nameV = m.get("name") ?? .str([])
         guard let name = nameV.string else { return nil }
-        if !name.hasPrefix("@") || !name.contains("/") {
+        if !name.hasPrefix("@") || !name.utf8.contains(UInt8(ascii: "/")) {
             errors.append("Invalid name format '\(name)' — must be @publisher/slug")
         }
         let versionV = m.get("version") ?? .str([])

@@ -97,7 +97,7 @@ public struct Validator: Sendable {
             diags.append(Diagnostic(rule: rule, severity: sev, file: shown, line: line, column: col + 1, message: message, hint: hint))
         }
 
-        var fileName: String { (file.path as NSString).lastPathComponent }
+        var fileName: String { file.path.split(separator: "/").last.map(String.init) ?? file.path }
 
         mutating func run() {
             checkFileName()
@@ -144,7 +144,7 @@ public struct Validator: Sendable {
         mutating func checkFileName() {
             var stem = fileName
             for ext in [".py.stub", ".py.card", ".py"] where stem.hasSuffix(ext) { stem = String(stem.dropLast(ext.count)); break }
-            if stem.contains("-") {
+            if stem.utf8.contains(UInt8(ascii: "-")) {
                 let fixed = stem.replacingOccurrences(of: "-", with: "_")
                 add("F5", .error, nil, "filename contains dashes — rename to snake_case (e.g., \(fixed).py)", hint: "rename the file to \(fixed).py")
             }
@@ -355,7 +355,7 @@ public struct Validator: Sendable {
                 }
             }
             if let name = m.get("name")?.string {
-                if !name.hasPrefix("@") || !name.contains("/") {
+                if !name.hasPrefix("@") || !name.utf8.contains(UInt8(ascii: "/")) {
                     add("V2", .error, valueNode("name")?.span ?? node, "Invalid name format '\(name)' — must be @publisher/slug",
                         hint: "use \"@your_handle/\(stemSlug)\"")
                 } else {
@@ -398,7 +398,7 @@ public struct Validator: Sendable {
         var stemSlug: String {
             var stem = fileName
             for ext in [".py.stub", ".py.card", ".py"] where stem.hasSuffix(ext) { stem = String(stem.dropLast(ext.count)); break }
-            return stem.replacingOccurrences(of: "-", with: "_")
+            return stem.utf8.contains(UInt8(ascii: "-")) ? stem.replacingOccurrences(of: "-", with: "_") : stem
         }
 
         mutating func checkSlug(_ name: String) {

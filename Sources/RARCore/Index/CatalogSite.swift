@@ -104,9 +104,12 @@ final class TemplateScope: MustacheParent {
     init(_ values: [String: Any]) { self.values = values }
     func child(named name: String) -> Any? { values[name] }
 
-    struct Text: MustacheCustomRenderable {
+    /// A string; as a section's context it has no children (the engine would otherwise
+    /// reflect on it with Mirror for every name looked up inside the section).
+    struct Text: MustacheCustomRenderable, MustacheParent {
         let renderText: String
         var isNull: Bool { false }
+        func child(named: String) -> Any? { nil }
     }
 
     static func wrap(_ v: Any) -> Any {

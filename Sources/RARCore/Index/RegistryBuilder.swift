@@ -205,7 +205,8 @@ public enum RegistryBuilder {
         let validator = Validator(sizeLimit: opt.sizeLimit)
         let counter = ProgressCounter(total: toAnalyze.count, report: opt.progress)
         let memo = opt.memo
-        let results: [(FileFacts, Bool)?] = ParallelMap.map(toAnalyze) { rel in
+        // On large-stack threads: each parse then runs in place, with no hand-off per file.
+        let results: [(FileFacts, Bool)?] = ParallelMap.mapParsing(toAnalyze) { rel in
             defer { counter.tick() }
             let bytes: [UInt8]
             var stamp: FileStamp?

@@ -51,6 +51,10 @@ public enum AgentTree {
 
 /// Order-preserving parallel map over the machine's cores.
 public enum ParallelMap {
+    /// `map` for work that parses Python: runs on large-stack threads, so each parse runs in
+    /// place instead of being handed to one.
+    public static func mapParsing<T, R>(_ items: [T], _ f: (T) -> R) -> [R] { BigStack.shared.map(items, f) }
+
     public static func map<T, R>(_ items: [T], _ f: (T) -> R) -> [R] {
         if items.count < 2 { return items.map(f) }
         let slots = ResultSlots<R>(items.count)

@@ -13,7 +13,10 @@ final class BigStack: @unchecked Sendable {
         var exit = false
 
         init(stackSize: Int) {
-            let t = Thread { [self] in loop() }
+            let t = Thread { [self] in
+                pthread_setspecific(BigStack.marker, UnsafeRawPointer(bitPattern: 1))
+                loop()
+            }
             t.stackSize = stackSize
             t.start()
         }
@@ -48,10 +51,19 @@ final class BigStack: @unchecked Sendable {
         self.keepIdle = keepIdle
     }
 
+    /// Set on this pool's threads: work already on one runs in place.
+    static let marker: pthread_key_t = {
+        var k = pthread_key_t()
+        pthread_key_create(&k, nil)
+        return k
+    }()
+    static var onBigStack: Bool { pthread_getspecific(marker) != nil }
+
     /// Runs `body` on a large-stack thread and waits for it.
     func run<T>(_ body: () throws -> T) throws -> T {
+        if BigStack.onBigStack { return try body() }
         var result: Result<T, Error>?
-        let worker = lock.withLock { idle.popLast() } ?? Worker(stackSize: stackSize)
+        let worker = checkout()
         withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let body = body
             nonisolated(unsafe) let out = UnsafeMutablePointer<Result<T, Error>?>.allocate(capacity: 1)
@@ -61,12 +73,52 @@ final class BigStack: @unchecked Sendable {
             result = out.move()
             out.deallocate()
         }
-        let keep = lock.withLock { () -> Bool in
-            guard idle.count < keepIdle else { return false }
-            idle.append(worker)
-            return true
-        }
-        if !keep { worker.stop() }
+        recycle([worker])
         return try result!.get()
+    }
+
+    /// `f` over `items` on one large-stack thread per core (so a `run` inside costs nothing),
+    /// results in order.
+    func map<T, R>(_ items: [T], _ f: (T) -> R) -> [R] {
+        let width = min(items.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        if width < 2 || BigStack.onBigStack { return items.map(f) }
+        let slots = ResultSlots<R>(items.count)
+        let next = ManagedCounter()
+        let workers = (0..<width).map { _ in checkout() }
+        withoutActuallyEscaping(f) { f in
+            nonisolated(unsafe) let f = f
+            nonisolated(unsafe) let items = items
+            for w in workers { w.submit { while let i = next.take(below: items.count) { slots.set(i, f(items[i])) } } }
+            // Each worker signals once it has released its job (and with it `f`).
+            for w in workers { w.finished.wait() }
+        }
+        recycle(workers)
+        return slots.values
+    }
+
+    private func checkout() -> Worker { lock.withLock { idle.popLast() } ?? Worker(stackSize: stackSize) }
+
+    private func recycle(_ workers: [Worker]) {
+        for w in workers {
+            let keep = lock.withLock { () -> Bool in
+                guard idle.count < keepIdle else { return false }
+                idle.append(w)
+                return true
+            }
+            if !keep { w.stop() }
+        }
+    }
+}
+
+/// Hands out 0, 1, 2, … to several threads.
+final class ManagedCounter: @unchecked Sendable {
+    private var n = 0
+    private let lock = NSLock()
+    func take(below limit: Int) -> Int? {
+        lock.withLock {
+            guard n < limit else { return nil }
+            defer { n += 1 }
+            return n
+        }
     }
 }
