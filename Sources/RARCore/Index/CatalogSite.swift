@@ -99,7 +99,7 @@ struct CatalogSite: Sendable {
 /// Template values in a form the engine resolves with fewer dynamic casts: a plain
 /// `[String: Any]` pays for a conditional-conformance check at every lookup and a chain of
 /// failed casts (then `String(describing:)`) for every string it prints.
-final class TemplateScope: MustacheParent {
+struct TemplateScope: MustacheParent {
     let values: [String: Any]
     init(_ values: [String: Any]) { self.values = values }
     func child(named name: String) -> Any? { values[name] }

@@ -324,9 +324,9 @@ public enum StaticAPI {
                 sd.append(("agent_url", str(docURL)))
                 sd.append(("install_url", .string(url(file))))
                 sd.append(("card", s == i.seed ? card : CardIdentity.resolveCard(seed: s)))
-                let doc = JSONValue.object(sd)
-                wj("api/v1/seeds/\(s).json", doc)
-                if let inc { wj("api/v1/incantations/\(inc).json", doc) }
+                let bytes = JSONValue.object(sd).serializedBytes(apiJSON) + [0x0A]
+                w("api/v1/seeds/\(s).json", bytes)
+                if let inc { w("api/v1/incantations/\(inc).json", bytes) }
             }
             return (n, wroteCard)
         }
