@@ -75,5 +75,19 @@ import Testing
             let m = AgentFile(path: "deep_agent.py", bytes: Array(c.utf8), sizeLimit: 4 << 20).manifest
             #expect(["parser_limit", "not_found", "syntax_error"].contains(m.errorCode ?? ""), "\(c.prefix(20)): \(m.errorCode ?? "nil")")
         }
+        // The build's path: parses run in place on the pool's large-stack threads, several at once.
+        let codes = ParallelMap.mapParsing(cases + cases) { c in
+            AgentFile(path: "deep_agent.py", bytes: Array(c.utf8), sizeLimit: 4 << 20).manifest.errorCode ?? "nil"
+        }
+        #expect(codes.count == 2 * cases.count)
+        for code in codes { #expect(["parser_limit", "not_found", "syntax_error"].contains(code), "\(code)") }
+    }
+
+    /// The large-stack pool keeps order and runs nested work in place.
+    @Test func bigStackMapKeepsOrder() throws {
+        let out = ParallelMap.mapParsing(Array(0..<5000)) { i in (try? BigStack.shared.run { i * 2 }) ?? -1 }
+        #expect(out == (0..<5000).map { $0 * 2 })
+        #expect(try BigStack.shared.run { BigStack.onBigStack })
+        #expect(!BigStack.onBigStack)
     }
 }
