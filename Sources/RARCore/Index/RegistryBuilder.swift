@@ -124,7 +124,7 @@ public enum RegistryBuilder {
         var out: [String] = []
         var stack = [dir]
         while let rel = stack.popLast() {
-            for (name, isDir) in directoryEntries(root + "/" + rel) {
+            for (name, isDir) in AgentTree.entries(root + "/" + rel) {
                 let child = rel + "/" + name
                 if isDir {
                     if name != ".git" { stack.append(child) }
@@ -134,29 +134,6 @@ public enum RegistryBuilder {
             }
         }
         return BuildSupport.sortedPaths(out)
-    }
-
-    /// Names in a directory and whether each is a directory (symlinks followed; dangling
-    /// links and unreadable entries left out). readdir's d_type spares a stat per file.
-    static func directoryEntries(_ path: String) -> [(String, Bool)] {
-        guard let d = opendir(path) else { return [] }
-        defer { closedir(d) }
-        var out: [(String, Bool)] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
-            switch Int32(e.pointee.d_type) {
-            case Int32(DT_DIR): out.append((name, true))
-            case Int32(DT_REG): out.append((name, false))
-            default:
-                var st = stat()
-                guard stat(path + "/" + name, &st) == 0 else { continue }
-                out.append((name, (st.st_mode & S_IFMT) == S_IFDIR))
-            }
-        }
-        return out
     }
 
     static func stem(_ name: String) -> String {
@@ -247,7 +224,7 @@ public enum RegistryBuilder {
         }
 
         let holo = tree != nil ? HoloCards() : HoloCards.load(root + "/cards/holo_cards.json")
-        BuildTrace.mark("holo cards")
+        BuildTrace.mark("facts collected, holo cards")
         let previous = tree != nil ? PreviousRegistry.load(paths: []) : PreviousRegistry.load(paths: [opt.previousOutput.map { $0 + "/registry.json" }, root + "/registry.json"].compactMap { $0 })
         BuildTrace.mark("previous registry")
         let git = gitLoad.value

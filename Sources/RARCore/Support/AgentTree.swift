@@ -30,15 +30,11 @@ public enum AgentTree {
     /// Agent files under a directory, sorted by path.
     public static func walk(_ root: String) -> [String] {
         var out: [String] = []
-        let fm = FileManager.default
         var stack = [root]
         while let dir = stack.popLast() {
-            guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
-            for name in names {
+            for (name, isDir) in entries(dir) {
                 let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
-                var isDir: ObjCBool = false
-                guard fm.fileExists(atPath: full, isDirectory: &isDir) else { continue }
-                if isDir.boolValue {
+                if isDir {
                     if !name.hasPrefix(".") && !skippedDirs.contains(name) { stack.append(full) }
                 } else if isAgentFileName(name) && !skippedFiles.contains(name) && !name.hasPrefix(".") {
                     out.append(full)
@@ -46,6 +42,29 @@ public enum AgentTree {
             }
         }
         return out.sorted()
+    }
+
+    /// Names in a directory and whether each is a directory (symlinks followed; dangling
+    /// links and unreadable entries left out). readdir's d_type spares a stat per file.
+    static func entries(_ path: String) -> [(name: String, isDir: Bool)] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var out: [(name: String, isDir: Bool)] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            switch Int32(e.pointee.d_type) {
+            case Int32(DT_DIR): out.append((name, true))
+            case Int32(DT_REG): out.append((name, false))
+            default:
+                var st = stat()
+                guard stat(path + "/" + name, &st) == 0 else { continue }
+                out.append((name, (st.st_mode & S_IFMT) == S_IFDIR))
+            }
+        }
+        return out
     }
 }
 
