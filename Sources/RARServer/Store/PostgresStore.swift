@@ -110,6 +110,22 @@ public final class PostgresStore: RegistryStore {
     /// Advisory lock classes (first key of the two-key form).
     enum LockClass: Int32 { case migrate = 0x5241_5201, audit = 0x5241_5202, name = 0x5241_5203 }
 
+    /// The trigger function that marks an agent row (gen = -1) when a column search reads
+    /// changes; `searchColumns` names the text columns (`fts` in migration 2, `search` from 3).
+    static func markFunction(_ create: String, searchColumns c: String) -> String {
+        let watched = ["name", "tier", "deprecated", "latest", "display_name", "description", "category", "type", "\(c)_a", "\(c)_b", "\(c)_c"]
+        func row(_ r: String) -> String { "(" + watched.map { "\(r).\($0)" }.joined(separator: ", ") + ")" }
+        return """
+            \(create) rar_agents_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' OR \(row("NEW"))
+                    IS DISTINCT FROM \(row("OLD"))
+                THEN NEW.gen := -1; END IF;
+                RETURN NEW;
+            END $$
+            """
+    }
+
     /// Versioned migrations: each runs once, in order, in the migrating transaction.
     static let migrations: [(Int32, [String])] = [
         (1, [
@@ -167,15 +183,7 @@ public final class PostgresStore: RegistryStore {
             "ALTER TABLE agents DROP COLUMN search",
             "ALTER TABLE agents ADD COLUMN gen BIGINT NOT NULL DEFAULT 0",
             "CREATE INDEX agents_gen ON agents(gen)",
-            """
-            CREATE FUNCTION rar_agents_mark() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF TG_OP = 'INSERT' OR (NEW.name, NEW.tier, NEW.deprecated, NEW.latest, NEW.display_name, NEW.description, NEW.category, NEW.type, NEW.fts_a, NEW.fts_b, NEW.fts_c)
-                    IS DISTINCT FROM (OLD.name, OLD.tier, OLD.deprecated, OLD.latest, OLD.display_name, OLD.description, OLD.category, OLD.type, OLD.fts_a, OLD.fts_b, OLD.fts_c)
-                THEN NEW.gen := -1; END IF;
-                RETURN NEW;
-            END $$
-            """,
+            markFunction("CREATE FUNCTION", searchColumns: "fts"),
             "CREATE TRIGGER agents_mark BEFORE INSERT OR UPDATE ON agents FOR EACH ROW EXECUTE FUNCTION rar_agents_mark()",
         ]),
         // The search text columns outlived full-text search: named for what they hold now.
@@ -183,15 +191,7 @@ public final class PostgresStore: RegistryStore {
             "ALTER TABLE agents RENAME COLUMN fts_a TO search_a",
             "ALTER TABLE agents RENAME COLUMN fts_b TO search_b",
             "ALTER TABLE agents RENAME COLUMN fts_c TO search_c",
-            """
-            CREATE OR REPLACE FUNCTION rar_agents_mark() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF TG_OP = 'INSERT' OR (NEW.name, NEW.tier, NEW.deprecated, NEW.latest, NEW.display_name, NEW.description, NEW.category, NEW.type, NEW.search_a, NEW.search_b, NEW.search_c)
-                    IS DISTINCT FROM (OLD.name, OLD.tier, OLD.deprecated, OLD.latest, OLD.display_name, OLD.description, OLD.category, OLD.type, OLD.search_a, OLD.search_b, OLD.search_c)
-                THEN NEW.gen := -1; END IF;
-                RETURN NEW;
-            END $$
-            """,
+            markFunction("CREATE OR REPLACE FUNCTION", searchColumns: "search"),
         ]),
     ]
 
