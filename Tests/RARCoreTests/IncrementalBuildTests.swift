@@ -81,7 +81,7 @@ import Testing
 
     @Test func oneWriterPerOutputTree() throws {
         let root = try BuildFixture.write(BuildFixture.files)
-        let out = root + "-out", lockPath = OutputLock.path(for: URL(fileURLWithPath: out))
+        let out = root + "-out", lockPath = StaticAPI.sibling(of: URL(fileURLWithPath: out), "rar-build.lock")
         defer { for d in [root, out, lockPath] { try? FileManager.default.removeItem(atPath: d) } }
         let held = try OutputLock(lockPath)
         #expect(throws: BuildError.self) { try Self.build(root, out: out) }

@@ -55,23 +55,22 @@ public enum StaticAPI {
         let outURL = URL(fileURLWithPath: out).standardizedFileURL
         let key = try stateKey(build, options: options)
         // One writer per output tree: a second build into the same --out waits for none, it fails.
-        let lock = try OutputLock(OutputLock.path(for: outURL))
+        let lock = try OutputLock(sibling(of: outURL, "rar-build.lock"))
         defer { lock.release() }
         BuildTrace.mark("state key, lock")
         if options.incremental, let previous = OutputState.load(outURL.path), previous.key == key {
             // An update that fails part way has removed the state: a fresh tree replaces it.
             if let stats = try? update(build, root: root, out: outURL.path, previous: previous, key: key, options: options) { return stats }
         }
-        let parent = outURL.deletingLastPathComponent().path
         let pid = ProcessInfo.processInfo.processIdentifier
-        let tmp = parent + "/." + outURL.lastPathComponent + ".tmp-\(pid)"
+        let tmp = sibling(of: outURL, "tmp-\(pid)")
         try? fm.removeItem(atPath: tmp)
         do { try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true) } catch { throw BuildError.io("cannot create \(tmp): \(error.localizedDescription)") }
         do {
             let sink = DirectorySink(dir: tmp, root: root, previous: nil, key: key)
             let n = try writeTree(build, sink: sink, options: options)
             try writeState(sink.recorder.result, dir: tmp)
-            try swap(tmp: tmp, into: outURL.path, pid: pid)
+            try swap(tmp: tmp, into: outURL, pid: pid)
             BuildTrace.mark("state, swap")
             return Stats(files: n, written: sink.written)
         } catch {
@@ -117,10 +116,17 @@ public enum StaticAPI {
         return sink.files
     }
 
+    /// `…/site` → `…/.site.SUFFIX`: the build's scratch, old-tree and lock names live beside
+    /// the tree, since the tree itself is swapped.
+    static func sibling(of out: URL, _ suffix: String) -> String {
+        out.deletingLastPathComponent().path + "/." + out.lastPathComponent + "." + suffix
+    }
+
     /// Rename the new tree over the old one; the old tree is kept until the new one is in place.
-    static func swap(tmp: String, into out: String, pid: Int32) throws {
+    static func swap(tmp: String, into outURL: URL, pid: Int32) throws {
         let fm = FileManager.default
-        let old = URL(fileURLWithPath: out).deletingLastPathComponent().path + "/." + URL(fileURLWithPath: out).lastPathComponent + ".old-\(pid)"
+        let out = outURL.path
+        let old = sibling(of: outURL, "old-\(pid)")
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: out, isDirectory: &isDir) {
             guard isDir.boolValue else { throw BuildError.io("\(out) exists and is not a directory") }
@@ -485,11 +491,6 @@ struct OutputLock {
     }
 
     func release() { flock(fd, LOCK_UN); close(fd) }
-
-    /// `…/site` → `…/.site.rar-build.lock` (beside the tree, since the tree itself is swapped).
-    static func path(for out: URL) -> String {
-        out.deletingLastPathComponent().path + "/." + out.lastPathComponent + ".rar-build.lock"
-    }
 }
 
 final class FailureBox: @unchecked Sendable {
