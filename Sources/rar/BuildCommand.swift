@@ -74,6 +74,24 @@ struct BuildCommand: ParsableCommand {
             guard total >= 2000 else { return }
             FileHandle.standardError.write(Data("\(tty ? "\r" : "")scanned \(done)/\(total) files\(tty && done < total ? "" : "\n")".utf8))
         }
+        var api = StaticAPI.Options()
+        api.incremental = !noCache
+        api.baseURL = baseURL
+        api.cardSVGs = !noCards
+        if noCatalog {
+            api.catalog = nil
+        } else {
+            var catalog = CatalogOptions()
+            catalog.siteDir = site
+            catalog.title = title
+            api.catalog = catalog
+        }
+        // A tree the last build left with a patch index, where only a few agents changed, is patched.
+        if opt.previousOutput != nil, let p = PatchBuild.run(opt, api: api, out: out) {
+            report(ok: true, agents: p.agents, swarms: p.swarms, rejected: [], skipped: p.skipped, duplicates: [], scanned: p.filesScanned,
+                   parsed: p.filesParsed, stats: StaticAPI.Stats(files: p.filesOut, written: p.filesWritten), start: start)
+            return
+        }
         let build: RegistryBuild
         do { build = try RegistryBuilder.build(opt) } catch {
             Terminal.error("\(error)")
@@ -86,43 +104,37 @@ struct BuildCommand: ParsableCommand {
             for d in r.diagnostics { FileHandle.standardError.write(Data(DiagnosticRenderer.render(d, source: source, color: Terminal.colorEnabled).utf8)) }
         }
         if !failed {
-            var api = StaticAPI.Options()
-            api.incremental = !noCache
-            api.baseURL = baseURL
-            api.cardSVGs = !noCards
-            if noCatalog {
-                api.catalog = nil
-            } else {
-                var catalog = CatalogOptions()
-                catalog.siteDir = site
-                catalog.title = title
-                api.catalog = catalog
-            }
             do { stats = try StaticAPI.write(build, root: root, out: out, options: api) } catch {
                 Terminal.error("\(error)")
                 throw ExitCode(2)
             }
         }
+        report(ok: !failed, agents: build.agents.count, swarms: build.registry["swarms"]?.arrayValue?.count ?? 0, rejected: build.rejected,
+               skipped: build.skipped, duplicates: build.registry["duplicates"]?.arrayValue ?? [], scanned: build.filesScanned,
+               parsed: build.filesParsed, stats: stats, start: start)
+        if failed { throw ExitCode(1) }
+    }
+
+    func report(ok: Bool, agents: Int, swarms: Int, rejected: [Rejection], skipped: [(path: String, reason: String)], duplicates: [JSONValue],
+                scanned: Int, parsed: Int, stats: StaticAPI.Stats?, start: Date) {
         let secs = Date().timeIntervalSince(start)
-        let agents = build.agents.count
         if json {
             let summary: JSONValue = .object([
-                ("ok", .bool(!failed)), ("out", .string(out)), ("written", .bool(!failed)),
-                ("agents", .int(agents)), ("swarms", build.registry["swarms"]?.arrayValue.map { .int($0.count) } ?? 0),
-                ("rejected", .array(build.rejected.map(\.json))),
-                ("skipped", .array(build.skipped.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })),
-                ("duplicates", build.registry["duplicates"] ?? .array([])),
-                ("files_scanned", .int(build.filesScanned)), ("files_parsed", .int(build.filesParsed)),
+                ("ok", .bool(ok)), ("out", .string(out)), ("written", .bool(ok)),
+                ("agents", .int(agents)), ("swarms", .int(swarms)),
+                ("rejected", .array(rejected.map(\.json))),
+                ("skipped", .array(skipped.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })),
+                ("duplicates", .array(duplicates)),
+                ("files_scanned", .int(scanned)), ("files_parsed", .int(parsed)),
                 ("files_out", stats.map { .int($0.files) } ?? .null), ("files_written", stats.map { .int($0.written) } ?? .null),
                 ("seconds", .double((secs * 1000).rounded() / 1000)),
             ])
             print(summary.serialized(.pretty))
         } else {
-            let verdict = failed ? "not written"
+            let verdict = !ok ? "not written"
                 : stats.map { $0.written < $0.files ? "\($0.written) files written to \(out), \($0.files - $0.written) unchanged" : "\($0.files) files written to \(out)" } ?? "written to \(out)"
-            print("\(agents) agents, \(build.rejected.count) rejected, \(build.skipped.count) skipped; \(build.filesParsed)/\(build.filesScanned) files parsed; \(String(format: "%.2f", secs)) s; \(verdict)")
-            if build.duplicateDisplayNames > 0 { print("\(build.duplicateDisplayNames) duplicate display names (see registry duplicates)") }
+            print("\(agents) agents, \(rejected.count) rejected, \(skipped.count) skipped; \(parsed)/\(scanned) files parsed; \(String(format: "%.2f", secs)) s; \(verdict)")
+            if !duplicates.isEmpty { print("\(duplicates.count) duplicate display names (see registry duplicates)") }
         }
-        if failed { throw ExitCode(1) }
     }
 }

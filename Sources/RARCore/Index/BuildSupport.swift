@@ -37,9 +37,9 @@ public enum BuildSupport {
     }
 
     /// Where `needle` first occurs in `haystack`.
-    static func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
+    static func firstRange(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Range<Int>? {
         guard let first = needle.first, needle.count <= haystack.count else { return nil }
-        var i = 0
+        var i = start
         let last = haystack.count - needle.count
         while i <= last {
             if haystack[i] == first && haystack[i..<i + needle.count].elementsEqual(needle) { return i..<i + needle.count }
@@ -195,15 +195,22 @@ public struct GitHistory: Sendable {
     }
     public var byPath: [String: Facts] = [:]
     public var available = false
+    /// `head(root:)` when the history was read ("" outside a work tree or before any commit).
+    var head = ""
 
     public init() {}
+
+    /// The root's place in its work tree and the commit checked out: the history of a root
+    /// with the same head text is the same. "" when not in a work tree (or no commit yet).
+    static func head(root: String) -> String { run(["-C", root, "rev-parse", "--show-prefix", "HEAD"]) ?? "" }
 
     /// Reads history when `root` is inside a git work tree; paths are made relative to `root`.
     /// Dates are the committer time in UTC (`…Z`), independent of the git version.
     public static func load(root: String) -> GitHistory {
         var g = GitHistory()
-        guard let prefixOut = run(["-C", root, "rev-parse", "--show-prefix"]) else { return g }
-        let prefix = prefixOut.trimmingCharacters(in: .whitespacesAndNewlines)
+        g.head = head(root: root)
+        guard !g.head.isEmpty else { return g }
+        let prefix = String(g.head.split(separator: "\n", omittingEmptySubsequences: false)[0]).trimmingCharacters(in: .whitespaces)
         // Only the trees a registry reads: the rest of the history is not needed.
         let scopes = ["agents", "swarms"].filter { FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent($0)) }
         guard !scopes.isEmpty else { return g }

@@ -14,7 +14,20 @@ public struct CatalogOptions: Sendable {
     public var generated: String?
     /// Agent pages of earlier renders, reused while their inputs are unchanged.
     public var memo: RenderMemo?
+    /// Filled with where each agent landed, when set (a build keeps it for later patches).
+    var layout: CatalogLayout?
     public init() {}
+}
+
+/// Where a catalog render put each agent: its page, the listing pages showing its row, its
+/// record in `data.js`, and the front page's template (build time left as a placeholder).
+final class CatalogLayout: @unchecked Sendable {
+    var pagePaths: [String: String] = [:]
+    /// Page numbers of the index, publisher and category listings showing each agent.
+    var listings: [String: [Int]] = [:]
+    var dataSpans: [String: Range<Int>] = [:]
+    var front: [UInt8]?
+    let placeholder = Catalog.Context.generatedPlaceholder
 }
 
 /// One published version, for the versions table.
@@ -142,6 +155,13 @@ public enum Catalog {
         page <= 1 ? "catalog/category/\(segment(category)).html" : "catalog/category/\(segment(category))/\(page).html"
     }
 
+    /// The listing pages showing `agent` when it is on page `pages[0]` of the index, `pages[1]`
+    /// of its publisher's listing and `pages[2]` of its category's.
+    static func listingPaths(_ agent: CatalogAgent, pages: [Int]) -> [String] {
+        guard pages.count == 3 else { return [] }
+        return [indexPagePath(page: pages[0]), publisherPagePath(agent.publisher, page: pages[1]), categoryPagePath(agent.category, page: pages[2])]
+    }
+
     /// Page 1 is `index.html`; page n is `catalog/page/n.html`.
     public static func indexPagePath(page: Int) -> String { page <= 1 ? "index.html" : "catalog/page/\(page).html" }
 
@@ -215,8 +235,19 @@ public enum Catalog {
         let ctx = Context(site: site, options: options, agents: agents, units: units)
 
         for (name, bytes) in site.assets where options.live || name != "live.js" { emit("\(assetsDir)/\(name)", bytes, false) }
-        emit(dataScriptPath, dataScript(agents: agents), false)
+        let (data, spans) = dataScriptWithSpans(agents: agents)
+        emit(dataScriptPath, data, false)
         emit(wordsScriptPath, wordsScript(), false)
+        if let layout = options.layout {
+            for (a, span) in zip(BuildSupport.sorted(agents) { Array($0.sortKey.utf8) }, spans) { layout.dataSpans[a.name] = span }
+            for a in agents { layout.pagePaths[a.name] = a.pagePath }
+            func note(_ rows: [Row]) {
+                for (i, r) in rows.enumerated() { layout.listings[r.name, default: []].append(i / ctx.pageSize + 1) }
+            }
+            note(ctx.sortedRows)
+            for (_, members) in ctx.byPublisher { note(members) }
+            for (_, members) in ctx.byCategory { note(members) }
+        }
 
         // Every page is a job (nil: unchanged, left in place); the jobs run in parallel and write as they finish.
         var jobs: [(String, () throws -> [UInt8]?)] = []
@@ -259,7 +290,8 @@ public enum Catalog {
         let unchanged = ParallelMap.map(Array(all.indices)) { i -> Int in
             do {
                 guard let page = try all[i].1() else { return 1 }
-                emit(all[i].0, page, true)
+                // The front page changes every build (its build time): a plain file, not a unit.
+                emit(all[i].0, page, all[i].0 != indexPagePath(page: 1) || options.generated == nil)
             } catch { failures.add("\(all[i].0): \(error)") }
             return 0
         }
@@ -313,35 +345,55 @@ public enum Catalog {
 
     /// `catalog/data.js`: `window.RAR_CATALOG = {...}`, one compact record per agent, for
     /// search and incantation lookups (a script, not JSON, so it loads from file://).
-    public static func dataScript(agents: [CatalogAgent]) -> [UInt8] {
+    public static func dataScript(agents: [CatalogAgent]) -> [UInt8] { dataScriptWithSpans(agents: agents).bytes }
+
+    /// `dataScript` plus each record's byte range, in record order (by sort key).
+    static func dataScriptWithSpans(agents: [CatalogAgent]) -> (bytes: [UInt8], spans: [Range<Int>]) {
         let sorted = BuildSupport.sorted(agents) { Array($0.sortKey.utf8) }
-        var records: [JSONValue] = []
-        records.reserveCapacity(sorted.count)
-        for a in sorted {
-            var o: [(String, JSONValue)] = [
-                ("n", .string(a.name)), ("d", .string(a.displayName)), ("s", .string(String(a.descriptionText.prefix(600)))),
-                ("t", .array(a.tags.map { .string($0) })), ("c", .string(a.category)), ("q", .string(a.tier)),
-                ("p", .string(a.publisher)), ("y", .string(a.type)), ("v", .string(a.version)), ("h", .string(a.pagePath)),
-            ]
-            if let i = a.incantation { o.append(("i", .string(i))) }
-            let aliases = a.aliasIncantations
-            if !aliases.isEmpty { o.append(("a", .array(aliases.map { .string($0) }))) }
-            if a.deprecated != nil { o.append(("x", .bool(true))) }
-            records.append(.object(o))
-        }
-        let doc = JSONValue.object([("schema", "rar-catalog-data/1"), ("count", .int(records.count)), ("agents", .array(records))])
-        // ASCII-only output: no U+2028/U+2029 surprises, and no "</script" can appear un-escaped.
-        let json = doc.serializedBytes(JSONWriteOptions(ensureASCII: true, spacedSeparators: false))
+        // Written piece by piece (same bytes as the whole document): "</" never straddles a
+        // record boundary, so escaping each piece is escaping the whole.
         var out = Array("window.RAR_CATALOG=".utf8)
-        out.reserveCapacity(json.count + 64)
+        let head = JSONValue.object([("schema", "rar-catalog-data/1"), ("count", .int(sorted.count))]).serializedBytes(dataJSON)
+        scriptSafe(head.dropLast(), into: &out)
+        out += Array(",\"agents\":[".utf8)
+        var spans: [Range<Int>] = []
+        spans.reserveCapacity(sorted.count)
+        for (i, a) in sorted.enumerated() {
+            if i > 0 { out.append(0x2C) }
+            let at = out.count
+            out += dataRecordBytes(a)
+            spans.append(at..<out.count)
+        }
+        out += Array("]};\n".utf8)
+        return (out, spans)
+    }
+
+    static let dataJSON = JSONWriteOptions(ensureASCII: true, spacedSeparators: false)
+
+    /// One agent's record in `data.js`, script-safe.
+    static func dataRecordBytes(_ a: CatalogAgent) -> [UInt8] {
+        var o: [(String, JSONValue)] = [
+            ("n", .string(a.name)), ("d", .string(a.displayName)), ("s", .string(String(a.descriptionText.prefix(600)))),
+            ("t", .array(a.tags.map { .string($0) })), ("c", .string(a.category)), ("q", .string(a.tier)),
+            ("p", .string(a.publisher)), ("y", .string(a.type)), ("v", .string(a.version)), ("h", .string(a.pagePath)),
+        ]
+        if let i = a.incantation { o.append(("i", .string(i))) }
+        let aliases = a.aliasIncantations
+        if !aliases.isEmpty { o.append(("a", .array(aliases.map { .string($0) }))) }
+        if a.deprecated != nil { o.append(("x", .bool(true))) }
+        var out: [UInt8] = []
+        scriptSafe(JSONValue.object(o).serializedBytes(dataJSON)[...], into: &out)
+        return out
+    }
+
+    /// ASCII-only JSON (no U+2028/U+2029 surprises) with "</" written "<\/", so no "</script" appears.
+    static func scriptSafe(_ json: ArraySlice<UInt8>, into out: inout [UInt8]) {
         var previous: UInt8 = 0
         for c in json {
-            if c == 0x2F && previous == 0x3C { out.append(0x5C) }  // "</" → "<\/"
+            if c == 0x2F && previous == 0x3C { out.append(0x5C) }
             out.append(c)
             previous = c
         }
-        out += Array(";\n".utf8)
-        return out
     }
 
     /// `catalog/words.js`: the 1024 incantation words, space-separated, index order.

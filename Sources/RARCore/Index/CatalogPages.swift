@@ -163,7 +163,13 @@ extension Catalog {
             d["scripts"] = [Catalog.dataScriptPath, Catalog.wordsScriptPath]
             d["incant_id"] = "incantation"
             d["example_incantation"] = exampleIncantation ?? "forge anvil blade rune shard smelt temper"
-            return try render("index", d, path: path)
+            // The front page shows the build time, so it changes every build: rendered each time
+            // with a placeholder there (kept by a layout, for patching), never reused as a unit.
+            guard let stamp = options.generated else { return try site.render("index", d) }
+            d["generated"] = Context.generatedPlaceholder
+            let template = try site.render("index", d)
+            options.layout?.front = template
+            return Context.fillGenerated(template, placeholder: Array(Context.generatedPlaceholder.utf8), stamp)
         }
 
         /// A publisher or category listing, paginated like the index.
@@ -201,6 +207,13 @@ extension Catalog {
             return try listingPage(kind: "category", label: "Category", heading: category,
                                    intro: "\(n) \(n == 1 ? "agent" : "agents") in \(category).", rows: rows, page: page,
                                    path: { Catalog.categoryPagePath(category, page: $0) }, facetLabel: "Publishers", facets: facets)
+        }
+
+        /// One agent's row as the listing page at `path` shows it (the row partial alone).
+        func rowHTML(_ a: CatalogAgent, path: String) throws -> [UInt8] {
+            var d = common(path: path, kind: "", title: "", description: "")
+            for (k, v) in Context.row(a).dict { d[k] = v }
+            return try site.render("agent-row", d)
         }
 
         func resolvePage() throws -> [UInt8]? {
@@ -304,6 +317,24 @@ extension Catalog {
             let page = try site.render("agent", d)  // memoized whole by the caller
             guard let src = a.source else { return page }
             return Context.splice(page, marker: Context.sourceMarkerBytes, with: PythonHighlighter.bytes(src))
+        }
+
+        /// Stands for the build time in the front page's template (per process, like the source marker).
+        static let generatedPlaceholder = "rar-generated-" + UUID().uuidString.lowercased()
+
+        /// `template` with every `placeholder` replaced by the (escaped) build time.
+        static func fillGenerated(_ template: [UInt8], placeholder: [UInt8], _ stamp: String) -> [UInt8] {
+            let value = Array(HTMLEscape.escape(stamp).utf8)
+            var out: [UInt8] = []
+            out.reserveCapacity(template.count)
+            var at = 0
+            while let r = BuildSupport.firstRange(of: placeholder, in: template, from: at) {
+                out.append(contentsOf: template[at..<r.lowerBound])
+                out.append(contentsOf: value)
+                at = r.upperBound
+            }
+            out.append(contentsOf: template[at...])
+            return out
         }
 
         /// A per-process token: no agent's text can contain it.

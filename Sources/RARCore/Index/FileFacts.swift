@@ -86,6 +86,10 @@ struct FileStamp: Sendable, Equatable {
     init?(_ path: String) {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
+        self.init(st)
+    }
+
+    init(_ st: stat) {
         fields = [Int(st.st_size), st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec, Int(st.st_ino)]
     }
 
@@ -109,8 +113,8 @@ public struct BuildCache: Sendable {
 
     static func load(from dir: String, key: String) -> BuildCache {
         var c = BuildCache(key: key)
-        guard let data = FileManager.default.contents(atPath: dir + "/" + fileName),
-              let v = try? JSONParser().parse(data), v["schema"]?.stringValue == schema, v["key"]?.stringValue == key,
+        guard let data = FastFile.read(dir + "/" + fileName),
+              let v = try? JSONParser().parse(bytes: data), v["schema"]?.stringValue == schema, v["key"]?.stringValue == key,
               let files = v["files"]?.objectValue else { return c }
         for (p, f) in files { if let facts = FileFacts(cache: f, path: p) { c.entries[p] = facts } }
         return c

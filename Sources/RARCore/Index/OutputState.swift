@@ -92,8 +92,65 @@ struct OutputState: Sendable {
         !p.isEmpty && !p.utf8.contains(0) && p.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
     }
 
+    /// The state plus the patches a later build journaled on top (nil: none, or unreadable).
     static func load(_ dir: String) -> OutputState? {
-        FileManager.default.contents(atPath: dir + "/" + fileName).flatMap { decode([UInt8]($0)) }
+        guard var s = FastFile.read(dir + "/" + fileName).flatMap(decode) else { return nil }
+        guard let journal = FastFile.read(dir + "/" + journalName) else { return s }
+        return s.apply(journal: journal) ? s : nil
+    }
+
+    // MARK: journal
+
+    /// Changes a patch made after the state was written (`.rar-build-state.journal`), appended
+    /// before the patch touches the tree. A full build removes it with the state.
+    static let journalName = ".rar-build-state.journal"
+    static let journalMagic = Array("rar-build-state-journal/1\n".utf8)
+
+    /// Append records: units (key "" = stale, rendered again by the next full build) and loose
+    /// files (empty digest = stale).
+    static func appendJournal(dir: String, units: [(String, Unit)], loose: [String]) -> Bool {
+        let path = dir + "/" + journalName
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return false }
+        var w = ByteWriter(st.st_size == 0 ? journalMagic : [])
+        for (id, u) in units {
+            w.out.append(0x55); w.str(id); w.str(u.key); w.int(u.paths.count)
+            for p in u.paths { w.str(p) }
+        }
+        for p in loose { w.out.append(0x4C); w.str(p); w.bytes([]) }
+        return w.out.withUnsafeBytes { buf in
+            var off = 0
+            while off < buf.count {
+                let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
+                if n <= 0 { return false }
+                off += n
+            }
+            return fsync(fd) == 0
+        }
+    }
+
+    mutating func apply(journal b: [UInt8]) -> Bool {
+        guard b.count >= OutputState.journalMagic.count, b[0..<OutputState.journalMagic.count].elementsEqual(OutputState.journalMagic) else { return false }
+        var r = ByteReader(b, at: OutputState.journalMagic.count)
+        while !r.atEnd {
+            let tag = b[r.i]
+            r.i += 1
+            switch tag {
+            case 0x55:
+                guard let id = r.str(), let key = r.str(), let n = r.count() else { return false }
+                var paths: [String] = []
+                for _ in 0..<n { guard let p = r.str(), OutputState.isTreePath(p) else { return false }; paths.append(p) }
+                units[id] = Unit(key: key, paths: paths)
+            case 0x4C:
+                guard let p = r.str(), OutputState.isTreePath(p), let d = r.bytes() else { return false }
+                loose[p] = d
+            default: return false
+            }
+        }
+        return true
     }
 }
 
@@ -153,7 +210,7 @@ final class DirectorySink: TreeSink, @unchecked Sendable {
         return true
     }
 
-    func source(_ rel: String) -> [UInt8]? { FileManager.default.contents(atPath: root + "/" + rel).map { [UInt8]($0) } }
+    func source(_ rel: String) -> [UInt8]? { FastFile.read(root + "/" + rel) }
 
     var tracksUnits: Bool { true }
 

@@ -78,6 +78,12 @@ public struct RegistryBuild: Sendable {
     /// Whether `facts` carry rendered docstrings.
     var docstringsRendered = false
     var cacheKey: String
+    /// Build options that change the registry beyond the cache key (for patching later).
+    var flags = ""
+    /// Stamps of the other files the build read (root-relative; [] = absent) and the git head
+    /// it read history at: a later build with the same ones may patch instead of rebuilding.
+    var inputStamps: [String: [Int]] = [:]
+    var gitHead = ""
 
     /// Exit status the build asks for: rejected files or duplicate display names fail unless kept going.
     public func failed(keepGoing: Bool) -> Bool { !keepGoing && (!rejected.isEmpty || duplicateDisplayNames > 0) }
@@ -117,7 +123,7 @@ public enum RegistryBuilder {
     // MARK: discovery
 
     /// Files under `dir` (relative to `root`) whose names pass `accept`, in Python Path order.
-    static func discover(root: String, dir: String, tree: [String: [UInt8]]? = nil, accept: (String) -> Bool) -> [String] {
+    static func discover(root: String, dir: String, tree: [String: [UInt8]]? = nil, sorted: Bool = true, accept: (String) -> Bool) -> [String] {
         if let tree {
             return BuildSupport.sortedPaths(tree.keys.filter { $0.hasPrefix(dir + "/") && accept(String($0.split(separator: "/").last ?? "")) })
         }
@@ -133,7 +139,7 @@ public enum RegistryBuilder {
                 }
             }
         }
-        return BuildSupport.sortedPaths(out)
+        return sorted ? BuildSupport.sortedPaths(out) : out
     }
 
     static func stem(_ name: String) -> String {
@@ -150,6 +156,7 @@ public enum RegistryBuilder {
         guard tree != nil || (FileManager.default.fileExists(atPath: root + "/agents", isDirectory: &isDir) && isDir.boolValue) else {
             throw BuildError.io("\(root): no agents/ directory")
         }
+        let inputStamps = tree != nil ? [:] : RegistryBuilder.inputStamps(root: root)
         // Git history is read while the files are analyzed.
         let gitLoad = BackgroundValue { tree != nil ? GitHistory() : GitHistory.load(root: root) }
         // One walk of agents/ finds both kinds (sorted order is kept by the partition).
@@ -177,7 +184,7 @@ public enum RegistryBuilder {
         BuildTrace.mark("discover \(toAnalyze.count) files")
 
         // Cache key: tool version + the options that change analysis.
-        let cacheKey = "\(RARVersion.current)|size=\(opt.sizeLimit)|doc=\(opt.renderDocstrings ? DocstringHTML.version : 0)"
+        let cacheKey = cacheKey(opt)
         let cache = (opt.useCache && opt.previousOutput != nil) ? BuildCache.load(from: opt.previousOutput!, key: cacheKey) : BuildCache(key: cacheKey)
         let validator = Validator(sizeLimit: opt.sizeLimit)
         let counter = ProgressCounter(total: toAnalyze.count, report: opt.progress)
@@ -194,8 +201,8 @@ public enum RegistryBuilder {
                 // A file changed within the last second could change again without its stamp
                 // changing (coarse clocks): it gets no stamp, so it is read next time too.
                 if let s = stamp, s.modified >= Int(Date().timeIntervalSince1970) - 1 { stamp = nil }
-                guard let data = FileManager.default.contents(atPath: root + "/" + rel) else { return nil }
-                bytes = [UInt8](data)
+                guard let data = FastFile.read(root + "/" + rel) else { return nil }
+                bytes = data
             }
             let (sha, lfSize) = BuildSupport.lfHash(bytes)
             // With no CRLF the bytes are what sha256-lf hashed.
@@ -278,7 +285,7 @@ public enum RegistryBuilder {
             }
             let block = blocking(f, kind: isCard ? .card : .agent, strict: opt.strict)
             if !block.isEmpty { rejected.append(Rejection(path: p, diagnostics: block)); continue }
-            guard case .object(var pairs)? = f.manifest, let name = f.name, let version = f.manifest?["version"]?.stringValue else {
+            guard case .object(let pairs)? = f.manifest, let name = f.name, let version = f.manifest?["version"]?.stringValue else {
                 rejected.append(Rejection(path: p, diagnostics: [Diagnostic(rule: "M7", severity: .error, file: p, message: "__manifest__ must be a dict with string name and version")]))
                 continue
             }
@@ -306,30 +313,7 @@ public enum RegistryBuilder {
                 continue
             }
             accept(name, f)
-
-            if !f.capabilities.isEmpty {
-                BuildSupport.set(&pairs, "_capabilities", .array(f.capabilities.sorted().map { .string($0) }))
-                BuildSupport.set(&pairs, "_uses_exec", .bool(f.capabilities.contains("exec") || f.capabilities.contains("compile_exec")))
-            }
-            BuildSupport.set(&pairs, "_file", .string(p))
-            BuildSupport.set(&pairs, "_install_filename", .string(BuildSupport.installFilename(name)))
-            if let (stack, vertical) = stackInfo(p) {
-                BuildSupport.set(&pairs, "_stack", .string(stack))
-                BuildSupport.set(&pairs, "_stack_vertical", .string(vertical))
-            }
-            BuildSupport.set(&pairs, "_sha256", .string(f.sha256))
-            BuildSupport.set(&pairs, "_seed", BuildSupport.seedJSON(seed))
-            BuildSupport.set(&pairs, "_size_kb", .double(BuildSupport.sizeKB(f.lfSize)))
-            BuildSupport.set(&pairs, "_lines", .int(f.lines))
-            let hasCard = isCard || holo.has(name)
-            BuildSupport.set(&pairs, "_has_card", .bool(hasCard))
-            for (k, v) in gitFields(p) { BuildSupport.set(&pairs, k, v) }
-            if hasCard && !isCard, let h = holo.card(name) { BuildSupport.set(&pairs, "_card_sha256", .string(HoloCards.contentHash(h))) }
-            if isCard, let c = f.card {
-                BuildSupport.set(&pairs, "_card", c)
-                BuildSupport.set(&pairs, "_card_sha256", .string(HoloCards.contentHash(c)))
-            }
-            agents.append(.object(pairs))
+            agents.append(mainEntry(pairs, path: p, facts: f, name: name, seed: seed, isCard: isCard, holo: holo, git: gitFields(p)))
             agentNames.append(name)
         }
 
@@ -401,13 +385,7 @@ public enum RegistryBuilder {
         }
 
         // Seed aliases carried from the previous registry, appended last.
-        for i in agents.indices {
-            guard case .object(var pairs) = agents[i], let seed = pairs.first(where: { $0.0 == "_seed" }).flatMap({ BuildSupport.seedValue($0.1) }) else { continue }
-            pairs.removeAll { $0.0 == "_seed_aliases" }
-            let aliases = previous.aliases(for: agentNames[i], current: seed)
-            if !aliases.isEmpty { pairs.append(("_seed_aliases", .array(aliases.map(BuildSupport.seedJSON)))) }
-            agents[i] = .object(pairs)
-        }
+        for i in agents.indices { agents[i] = withAliases(agents[i], name: agentNames[i], previous: previous) }
 
         // Seed collisions across agents, aliases and converged swarms.
         var seedOwner: [CardSeed: String] = [:]
@@ -486,10 +464,68 @@ public enum RegistryBuilder {
         if !rejected.isEmpty && opt.keepGoing {
             top.append(("rejected", .array(rejected.map(\.json))))
         }
-        return RegistryBuild(registry: .object(top), agents: agents, rejected: rejected, skipped: skipped, warnings: warnings,
-                             filesScanned: toAnalyze.count, filesParsed: parsed, duplicateDisplayNames: duplicates.count,
-                             generatedAt: generated, facts: toAnalyze.compactMap { facts[$0] }, docstringsRendered: opt.renderDocstrings,
-                             cacheKey: cacheKey)
+        var build = RegistryBuild(registry: .object(top), agents: agents, rejected: rejected, skipped: skipped, warnings: warnings,
+                                  filesScanned: toAnalyze.count, filesParsed: parsed, duplicateDisplayNames: duplicates.count,
+                                  generatedAt: generated, facts: toAnalyze.compactMap { facts[$0] }, docstringsRendered: opt.renderDocstrings,
+                                  cacheKey: cacheKey)
+        build.flags = flags(opt)
+        build.inputStamps = inputStamps
+        build.gitHead = git.head
+        return build
+    }
+
+    /// Files besides agents/ and swarms/ that a build reads.
+    static let otherInputs = ["cards/holo_cards.json", "rar.config.json"]
+
+    static func inputStamps(root: String) -> [String: [Int]] {
+        var out: [String: [Int]] = [:]
+        for rel in otherInputs { out[rel] = FileStamp(root + "/" + rel)?.fields ?? [] }
+        return out
+    }
+
+    static func cacheKey(_ opt: BuildOptions) -> String {
+        "\(RARVersion.current)|size=\(opt.sizeLimit)|doc=\(opt.renderDocstrings ? DocstringHTML.version : 0)"
+    }
+
+    static func flags(_ opt: BuildOptions) -> String { "strict=\(opt.strict) keep-going=\(opt.keepGoing)" }
+
+    /// The registry entry of a published agent or card file (manifest keys, then the build's
+    /// `_` fields), before seed aliases.
+    static func mainEntry(_ manifest: [(String, JSONValue)], path p: String, facts f: FileFacts, name: String, seed: CardSeed, isCard: Bool,
+                          holo: HoloCards, git: [(String, JSONValue)]) -> JSONValue {
+        var pairs = manifest
+        if !f.capabilities.isEmpty {
+            BuildSupport.set(&pairs, "_capabilities", .array(f.capabilities.sorted().map { .string($0) }))
+            BuildSupport.set(&pairs, "_uses_exec", .bool(f.capabilities.contains("exec") || f.capabilities.contains("compile_exec")))
+        }
+        BuildSupport.set(&pairs, "_file", .string(p))
+        BuildSupport.set(&pairs, "_install_filename", .string(BuildSupport.installFilename(name)))
+        if let (stack, vertical) = stackInfo(p) {
+            BuildSupport.set(&pairs, "_stack", .string(stack))
+            BuildSupport.set(&pairs, "_stack_vertical", .string(vertical))
+        }
+        BuildSupport.set(&pairs, "_sha256", .string(f.sha256))
+        BuildSupport.set(&pairs, "_seed", BuildSupport.seedJSON(seed))
+        BuildSupport.set(&pairs, "_size_kb", .double(BuildSupport.sizeKB(f.lfSize)))
+        BuildSupport.set(&pairs, "_lines", .int(f.lines))
+        let hasCard = isCard || holo.has(name)
+        BuildSupport.set(&pairs, "_has_card", .bool(hasCard))
+        for (k, v) in git { BuildSupport.set(&pairs, k, v) }
+        if hasCard && !isCard, let h = holo.card(name) { BuildSupport.set(&pairs, "_card_sha256", .string(HoloCards.contentHash(h))) }
+        if isCard, let c = f.card {
+            BuildSupport.set(&pairs, "_card", c)
+            BuildSupport.set(&pairs, "_card_sha256", .string(HoloCards.contentHash(c)))
+        }
+        return .object(pairs)
+    }
+
+    /// `entry` with `_seed_aliases` (from the previous registry) last, or none.
+    static func withAliases(_ entry: JSONValue, name: String, previous: PreviousRegistry) -> JSONValue {
+        guard case .object(var pairs) = entry, let seed = pairs.first(where: { $0.0 == "_seed" }).flatMap({ BuildSupport.seedValue($0.1) }) else { return entry }
+        pairs.removeAll { $0.0 == "_seed_aliases" }
+        let aliases = previous.aliases(for: name, current: seed)
+        if !aliases.isEmpty { pairs.append(("_seed_aliases", .array(aliases.map(BuildSupport.seedJSON)))) }
+        return .object(pairs)
     }
 
     /// `<vertical>_stacks/<stack>_stack/` in the path → (stack, vertical).
@@ -568,7 +604,7 @@ struct PreviousRegistry {
     static func load(paths: [String]) -> PreviousRegistry {
         var r = PreviousRegistry()
         for p in paths {
-            guard let data = FileManager.default.contents(atPath: p), let v = try? JSONParser().parse(data) else { continue }
+            guard let data = FastFile.read(p), let v = try? JSONParser().parse(bytes: data) else { continue }
             for a in v["agents"]?.arrayValue ?? [] {
                 guard case .object = a, let n = a["name"]?.stringValue, !n.isEmpty else { continue }
                 r.byName[n] = a  // later entries win, like a dict comprehension

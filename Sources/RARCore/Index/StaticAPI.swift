@@ -22,9 +22,12 @@ public enum StaticAPI {
         public var files = 0
         /// Files this build wrote (the rest were left as an earlier build wrote them).
         public var written = 0
+        public init(files: Int = 0, written: Int = 0) { self.files = files; self.written = written }
     }
 
     static let apiJSON = JSONWriteOptions(indent: 2, ensureASCII: false)
+    /// registry.json as the reference formats it.
+    static let registryJSON = JSONWriteOptions(indent: 2, ensureASCII: true)
 
     /// `@pub/slug` → `api/v1/agents/@pub/slug.json` (path-safe; nil when the name has no `/`).
     public static func agentDocPath(_ name: String) -> String? {
@@ -68,8 +71,10 @@ public enum StaticAPI {
         do { try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true) } catch { throw BuildError.io("cannot create \(tmp): \(error.localizedDescription)") }
         do {
             let sink = DirectorySink(dir: tmp, root: root, previous: nil, key: key)
-            let n = try writeTree(build, sink: sink, options: options)
+            let layout = patchable(build) ? BuildLayout() : nil
+            let n = try writeTree(build, sink: sink, options: options, layout: layout)
             try writeState(sink.recorder.result, dir: tmp)
+            if let layout { layout.filesOut = n; _ = PatchBuild.index(build, layout: layout, key: key, options: options, dir: tmp)?.write(to: tmp) }
             try swap(tmp: tmp, into: outURL, pid: pid)
             BuildTrace.mark("state, swap")
             return Stats(files: n, written: sink.written)
@@ -84,12 +89,21 @@ public enum StaticAPI {
     static func update(_ build: RegistryBuild, root: String, out: String, previous: OutputState, key: String, options: Options) throws -> Stats {
         let statePath = out + "/" + OutputState.fileName
         guard unlink(statePath) == 0 else { throw BuildError.io("cannot update \(out): \(String(cString: strerror(errno)))") }
+        unlink(out + "/" + OutputState.journalName)
+        unlink(out + "/" + PatchIndex.fileName)
         let sink = DirectorySink(dir: out, root: root, previous: previous, key: key)
-        let n = try writeTree(build, sink: sink, options: options)
+        let layout = patchable(build) ? BuildLayout() : nil
+        let n = try writeTree(build, sink: sink, options: options, layout: layout)
         sink.removeStale()
         try writeState(sink.recorder.result, dir: out)
+        if let layout { layout.filesOut = n; _ = PatchBuild.index(build, layout: layout, key: key, options: options, dir: out)?.write(to: out) }
         BuildTrace.mark("stale files, state")
         return Stats(files: n, written: sink.written)
+    }
+
+    /// Whether a later build may patch this one's tree: a clean build read from disk.
+    static func patchable(_ build: RegistryBuild) -> Bool {
+        build.rejected.isEmpty && build.duplicateDisplayNames == 0 && !build.inputStamps.isEmpty
     }
 
     static func writeState(_ state: OutputState, dir: String) throws {
@@ -101,8 +115,10 @@ public enum StaticAPI {
     }
 
     /// Tool version and every option that shapes the tree.
-    static func stateKey(_ build: RegistryBuild, options: Options) throws -> String {
-        var parts = [RARVersion.current, build.cacheKey, options.baseURL, options.cardSVGs ? "svg" : "-"]
+    static func stateKey(_ build: RegistryBuild, options: Options) throws -> String { try stateKey(cacheKey: build.cacheKey, options: options) }
+
+    static func stateKey(cacheKey: String, options: Options) throws -> String {
+        var parts = [RARVersion.current, cacheKey, options.baseURL, options.cardSVGs ? "svg" : "-"]
         if let c = options.catalog {
             parts += ["catalog", c.live ? "live" : "static", c.title, String(c.pageSize), try CatalogSite.load(c.siteDir).fingerprint]
         }
@@ -149,7 +165,7 @@ public enum StaticAPI {
         var incantation: String?
     }
 
-    static func writeTree(_ build: RegistryBuild, sink: some TreeSink, options: Options) throws -> Int {
+    static func writeTree(_ build: RegistryBuild, sink: some TreeSink, options: Options, layout: BuildLayout? = nil) throws -> Int {
         let base = options.baseURL.hasSuffix("/") ? String(options.baseURL.dropLast()) : options.baseURL
         func url(_ rel: String) -> String { base.isEmpty ? rel : base + "/" + rel }
         let generated = BuildSupport.isoZ(Int(build.generatedAt.timeIntervalSince1970.rounded(.down)))
@@ -189,36 +205,9 @@ public enum StaticAPI {
         BuildTrace.mark("api: owners, directories")
 
         // Lean catalog records, sorted by name (code point).
+        func lean(_ i: AgentInfo) -> JSONValue { leanRecord(i, url: url) }
         func publisherOf(_ name: String) -> String { String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
         func str(_ s: String?) -> JSONValue { s.map { JSONValue.string($0) } ?? .null }
-        func lean(_ i: AgentInfo) -> JSONValue {
-            let e = i.entry
-            let file = e["_file"]?.stringValue ?? ""
-            let sha: JSONValue = e["_sha256"] ?? e["_stub_sha256"] ?? .string("")
-            var id = ""
-            for ch in i.name.drop(while: { $0 == "@" }) { if ch == "/" { id += "__" } else { id.append(ch) } }
-            var o: [(String, JSONValue)] = []
-            o.append(("id", .string(id)))
-            o.append(("name", .string(i.name)))
-            for k in ["display_name", "description", "version"] { o.append((k, e[k] ?? .null)) }
-            o.append(("publisher", .string(publisherOf(i.name))))
-            o.append(("author", e["author"] ?? .null))
-            o.append(("category", e["category"] ?? .null))
-            o.append(("tags", e["tags"] ?? .array([])))
-            o.append(("quality_tier", e["quality_tier"] ?? .string("community")))
-            o.append(("type", e["type"] ?? .string("agent")))
-            o.append(("requires_env", e["requires_env"] ?? .array([])))
-            o.append(("dependencies", e["dependencies"] ?? .array([])))
-            o.append(("seed", str(i.seed.map { String($0) })))
-            o.append(("incantation", str(i.incantation)))
-            let source: [(String, JSONValue)] = [("path", .string(file)), ("url", .string(url(file))), ("sha256", sha)]
-            o.append(("source", .object(source)))
-            o.append(("install_filename", e["_install_filename"] ?? .null))
-            let stats: [(String, JSONValue)] = [("lines", e["_lines"] ?? .null), ("size_kb", e["_size_kb"] ?? .null), ("added_at", e["_added_at"] ?? .null)]
-            o.append(("stats", .object(stats)))
-            o.append(("url", str(i.doc.map { url($0) })))
-            return .object(o)
-        }
         let sortedInfos = infos.sorted { JSONValue.codePointLess($0.name, $1.name) }
         let catalogAgents = JSONValue.array(sortedInfos.map(lean))
         let catalog: [(String, JSONValue)] = [
@@ -281,58 +270,9 @@ public enum StaticAPI {
                 if options.memo != nil { made.append((rel, bytes)) }
             }
             func wj(_ rel: String, _ v: JSONValue) { w(rel, v.serializedBytes(apiJSON) + [0x0A]) }
-            let e = i.entry
-            let file = e["_file"]?.stringValue ?? ""
-            let card = (try? CardIdentity.mintCard(manifest: e, path: file)) ?? .null
-            let cardRel = i.seed.map { "cards/\($0).svg" }
-            if let s = i.seed, seedOwner[s] == k, options.cardSVGs, case .object = card { w(cardRel!, Array(CardSVG.render(card: card).utf8)); wroteCard = true }
-            let docURL = i.doc.map { url($0) }
-            if let doc = i.doc {
-                let sha: JSONValue = e["_sha256"] ?? e["_stub_sha256"] ?? .null
-                var version: [(String, JSONValue)] = [("version", e["version"] ?? .null), ("sha256", sha), ("file", .string(file))]
-                version.append(("added_at", e["_added_at"] ?? .null))
-                version.append(("commit", e["_latest_commit_sha"] ?? .null))
-                var d: [(String, JSONValue)] = [("schema", .string("rar-agent/1.0")), ("name", .string(i.name))]
-                for k in ["display_name", "description"] { d.append((k, e[k] ?? .null)) }
-                d.append(("type", e["type"] ?? .string("agent")))
-                d.append(("publisher", .string(publisherOf(i.name))))
-                for k in ["author", "category"] { d.append((k, e[k] ?? .null)) }
-                d.append(("tags", e["tags"] ?? .array([])))
-                d.append(("quality_tier", e["quality_tier"] ?? .string("community")))
-                d.append(("version", e["version"] ?? .null))
-                d.append(("versions", .array([.object(version)])))
-                d.append(("sha256", sha))
-                d.append(("sha256_algorithm", .string("sha256-lf-v1")))
-                d.append(("seed", str(i.seed.map { String($0) })))
-                d.append(("_seed", e["_seed"] ?? .null))
-                d.append(("_seed_aliases", .array(i.aliases.map(BuildSupport.seedJSON))))
-                d.append(("incantation", str(i.incantation)))
-                let install: [(String, JSONValue)] = [("filename", e["_install_filename"] ?? .null), ("path", .string(file)), ("url", .string(url(file)))]
-                d.append(("install", .object(install)))
-                d.append(("card", card))
-                d.append(("card_svg", str(cardRel.map { url($0) })))
-                if let src = e["_source"] { d.append(("source", src)) }
-                if let caps = e["_capabilities"] { d.append(("capabilities", caps)) }
-                d.append(("registry_entry", e))
-                wj(doc, .object(d))
-            }
-            // One GET resolves a seed (current or alias) or an incantation.
-            for s in [i.seed].compactMap({ $0 }) + i.aliases where seedOwner[s] == k {
-                let inc = incantationSlug(s)
-                var sd: [(String, JSONValue)] = [("schema", .string("rar-seed/1.0")), ("seed", .string(String(s))), ("seed_int", BuildSupport.seedJSON(s))]
-                sd.append(("incantation", str(inc)))
-                sd.append(("name", .string(i.name)))
-                sd.append(("version", e["version"] ?? .null))
-                sd.append(("current", .bool(s == i.seed)))
-                sd.append(("current_seed", str(i.seed.map { String($0) })))
-                sd.append(("current_incantation", str(i.incantation)))
-                sd.append(("_seed_aliases", .array(i.aliases.map(BuildSupport.seedJSON))))
-                sd.append(("agent_url", str(docURL)))
-                sd.append(("install_url", .string(url(file))))
-                sd.append(("card", s == i.seed ? card : CardIdentity.resolveCard(seed: s)))
-                let bytes = JSONValue.object(sd).serializedBytes(apiJSON) + [0x0A]
-                w("api/v1/seeds/\(s).json", bytes)
-                if let inc { w("api/v1/incantations/\(inc).json", bytes) }
+            for (rel, bytes) in agentUnitFiles(i, owns: { seedOwner[$0] == k }, cardSVGs: options.cardSVGs, url: url) {
+                w(rel, bytes)
+                if rel.hasPrefix("cards/") { wroteCard = true }
             }
             return (n, wroteCard)
         }
@@ -359,6 +299,7 @@ public enum StaticAPI {
         if var catalogOptions = options.catalog {
             if catalogOptions.generated == nil { catalogOptions.generated = generated }
             if catalogOptions.memo == nil { catalogOptions.memo = options.memo }
+            if let layout { layout.catalog = CatalogLayout(); catalogOptions.layout = layout.catalog }
             var sources: [String: [UInt8]] = [:]
             for (rel, c) in zip(rawFiles, copied) { if let bytes = c.data { sources[rel] = bytes } }
             var agents = Catalog.agents(build: build, sources: sources)
@@ -385,11 +326,24 @@ public enum StaticAPI {
         }
 
         // Status hashes leave out the build stamp, so they change only when content does.
-        let registryBytes = build.registry.serializedBytes(JSONWriteOptions(indent: 2, ensureASCII: true))
+        let registry = build.registry.serializedBytesWithSpans(registryJSON, arrayKey: "agents")
+        let registryBytes = registry.bytes
         try put("registry.json", registryBytes)
         fileCount += 1
-        let catalogBytes = JSONValue.object(catalog).serializedBytes(apiJSON) + [0x0A]
-        let taxonomyBytes = JSONValue.object(taxonomy).serializedBytes(apiJSON) + [0x0A]
+        let leanDoc = JSONValue.object(catalog).serializedBytesWithSpans(apiJSON, arrayKey: "agents")
+        let taxonomyDoc = JSONValue.object(taxonomy).serializedBytesWithSpans(apiJSON, arrayKey: "")
+        let catalogBytes = leanDoc.bytes + [0x0A]
+        let taxonomyBytes = taxonomyDoc.bytes + [0x0A]
+        if let layout {
+            layout.registrySpans = registry.elements
+            layout.registryGenerated = registry.members["generated_at"] ?? 0..<0
+            for (i, span) in zip(sortedInfos, leanDoc.elements) { layout.leanSpans[i.name] = span }
+            layout.leanGenerated = leanDoc.members["generated"] ?? 0..<0
+            layout.taxonomyGenerated = taxonomyDoc.members["generated"] ?? 0..<0
+            layout.docs = infos.map { $0.doc ?? "" }
+            layout.swarmSeeds = converged.compactMap { $0["_seed"].flatMap(BuildSupport.seedValue).map { String($0) } }
+            layout.seedCount = seedOwner.count
+        }
         try put("api/v1/catalog.json", catalogBytes)
         try put("api/v1/taxonomy.json", taxonomyBytes)
         fileCount += 2
@@ -427,6 +381,101 @@ public enum StaticAPI {
         }
         BuildTrace.mark("facts cache")
         return fileCount + 1
+    }
+
+    /// One agent's lean record in `api/v1/catalog.json`.
+    static func leanRecord(_ i: AgentInfo, url: (String) -> String) -> JSONValue {
+        func publisherOf(_ name: String) -> String { String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
+        func str(_ s: String?) -> JSONValue { s.map { JSONValue.string($0) } ?? .null }
+        let e = i.entry
+        let file = e["_file"]?.stringValue ?? ""
+        let sha: JSONValue = e["_sha256"] ?? e["_stub_sha256"] ?? .string("")
+        var id = ""
+        for ch in i.name.drop(while: { $0 == "@" }) { if ch == "/" { id += "__" } else { id.append(ch) } }
+        var o: [(String, JSONValue)] = []
+        o.append(("id", .string(id)))
+        o.append(("name", .string(i.name)))
+        for k in ["display_name", "description", "version"] { o.append((k, e[k] ?? .null)) }
+        o.append(("publisher", .string(publisherOf(i.name))))
+        o.append(("author", e["author"] ?? .null))
+        o.append(("category", e["category"] ?? .null))
+        o.append(("tags", e["tags"] ?? .array([])))
+        o.append(("quality_tier", e["quality_tier"] ?? .string("community")))
+        o.append(("type", e["type"] ?? .string("agent")))
+        o.append(("requires_env", e["requires_env"] ?? .array([])))
+        o.append(("dependencies", e["dependencies"] ?? .array([])))
+        o.append(("seed", str(i.seed.map { String($0) })))
+        o.append(("incantation", str(i.incantation)))
+        let source: [(String, JSONValue)] = [("path", .string(file)), ("url", .string(url(file))), ("sha256", sha)]
+        o.append(("source", .object(source)))
+        o.append(("install_filename", e["_install_filename"] ?? .null))
+        let stats: [(String, JSONValue)] = [("lines", e["_lines"] ?? .null), ("size_kb", e["_size_kb"] ?? .null), ("added_at", e["_added_at"] ?? .null)]
+        o.append(("stats", .object(stats)))
+        o.append(("url", str(i.doc.map { url($0) })))
+        return .object(o)
+    }
+
+    /// One agent's API unit: its document, the seed and incantation documents of the seeds it
+    /// owns (`owns`: first claimant), and its card SVG; paths relative to the output root.
+    static func agentUnitFiles(_ i: AgentInfo, owns: (CardSeed) -> Bool, cardSVGs: Bool, url: (String) -> String) -> [(String, [UInt8])] {
+        var out: [(String, [UInt8])] = []
+        func w(_ rel: String, _ bytes: [UInt8]) { out.append((rel, bytes)) }
+        func str(_ s: String?) -> JSONValue { s.map { JSONValue.string($0) } ?? .null }
+        func publisherOf(_ name: String) -> String { String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
+        let e = i.entry
+        let file = e["_file"]?.stringValue ?? ""
+        let card = (try? CardIdentity.mintCard(manifest: e, path: file)) ?? .null
+        let cardRel = i.seed.map { "cards/\($0).svg" }
+        if let s = i.seed, owns(s), cardSVGs, case .object = card { w(cardRel!, Array(CardSVG.render(card: card).utf8)) }
+        let docURL = i.doc.map { url($0) }
+        if let doc = i.doc {
+            let sha: JSONValue = e["_sha256"] ?? e["_stub_sha256"] ?? .null
+            var version: [(String, JSONValue)] = [("version", e["version"] ?? .null), ("sha256", sha), ("file", .string(file))]
+            version.append(("added_at", e["_added_at"] ?? .null))
+            version.append(("commit", e["_latest_commit_sha"] ?? .null))
+            var d: [(String, JSONValue)] = [("schema", .string("rar-agent/1.0")), ("name", .string(i.name))]
+            for k in ["display_name", "description"] { d.append((k, e[k] ?? .null)) }
+            d.append(("type", e["type"] ?? .string("agent")))
+            d.append(("publisher", .string(publisherOf(i.name))))
+            for k in ["author", "category"] { d.append((k, e[k] ?? .null)) }
+            d.append(("tags", e["tags"] ?? .array([])))
+            d.append(("quality_tier", e["quality_tier"] ?? .string("community")))
+            d.append(("version", e["version"] ?? .null))
+            d.append(("versions", .array([.object(version)])))
+            d.append(("sha256", sha))
+            d.append(("sha256_algorithm", .string("sha256-lf-v1")))
+            d.append(("seed", str(i.seed.map { String($0) })))
+            d.append(("_seed", e["_seed"] ?? .null))
+            d.append(("_seed_aliases", .array(i.aliases.map(BuildSupport.seedJSON))))
+            d.append(("incantation", str(i.incantation)))
+            let install: [(String, JSONValue)] = [("filename", e["_install_filename"] ?? .null), ("path", .string(file)), ("url", .string(url(file)))]
+            d.append(("install", .object(install)))
+            d.append(("card", card))
+            d.append(("card_svg", str(cardRel.map { url($0) })))
+            if let src = e["_source"] { d.append(("source", src)) }
+            if let caps = e["_capabilities"] { d.append(("capabilities", caps)) }
+            d.append(("registry_entry", e))
+            w(doc, JSONValue.object(d).serializedBytes(apiJSON) + [0x0A])
+        }
+        // One GET resolves a seed (current or alias) or an incantation.
+        for s in [i.seed].compactMap({ $0 }) + i.aliases where owns(s) {
+            let inc = incantationSlug(s)
+            var sd: [(String, JSONValue)] = [("schema", .string("rar-seed/1.0")), ("seed", .string(String(s))), ("seed_int", BuildSupport.seedJSON(s))]
+            sd.append(("incantation", str(inc)))
+            sd.append(("name", .string(i.name)))
+            sd.append(("version", e["version"] ?? .null))
+            sd.append(("current", .bool(s == i.seed)))
+            sd.append(("current_seed", str(i.seed.map { String($0) })))
+            sd.append(("current_incantation", str(i.incantation)))
+            sd.append(("_seed_aliases", .array(i.aliases.map(BuildSupport.seedJSON))))
+            sd.append(("agent_url", str(docURL)))
+            sd.append(("install_url", .string(url(file))))
+            sd.append(("card", s == i.seed ? card : CardIdentity.resolveCard(seed: s)))
+            let bytes = JSONValue.object(sd).serializedBytes(apiJSON) + [0x0A]
+            w("api/v1/seeds/\(s).json", bytes)
+            if let inc { w("api/v1/incantations/\(inc).json", bytes) }
+        }
+        return out
     }
 
     /// sha256 (first 16 hex) of a JSON file's bytes with its `"key": value` stamp member cut out,
@@ -535,6 +584,36 @@ final class MemorySink: TreeSink, @unchecked Sendable {
 /// Plain open/write/close: the output tree is staged and renamed as a whole, so each file
 /// needs no temp-file-and-rename of its own (Foundation's createFile does one per file).
 enum FastFile {
+    /// The file's bytes (one read into an array of its size; nil: missing or unreadable).
+    static func read(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var off = 0
+        let ok = out.withUnsafeMutableBytes { buf -> Bool in
+            while off < buf.count {
+                let n = Foundation.read(fd, buf.baseAddress! + off, buf.count - off)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                off += n
+            }
+            return true
+        }
+        guard ok else { return nil }
+        // A file that grew since the fstat: read the rest too.
+        var more = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = more.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            out += more[0..<n]
+        }
+        return out
+    }
+
     static func write(_ path: String, _ data: Data) -> Bool {
         data.withUnsafeBytes { write(path, $0) }
     }

@@ -174,6 +174,44 @@ extension JSONValue {
         }
     }
 
+    /// `serializedBytes(o)` of a top-level object, plus where each member's value and each
+    /// element of the array under `arrayKey` landed (byte ranges), so a later build can patch
+    /// single records in place. Same bytes as `serializedBytes` (key order kept).
+    func serializedBytesWithSpans(_ o: JSONWriteOptions, arrayKey: String) -> (bytes: [UInt8], members: [String: Range<Int>], elements: [Range<Int>]) {
+        guard case .object(let pairs) = self, !pairs.isEmpty, !o.sortKeys else { return (serializedBytes(o), [:], []) }
+        var out: [UInt8] = []
+        var members: [String: Range<Int>] = [:]
+        var elements: [Range<Int>] = []
+        func separator() { out.append(0x2C); if o.indent == nil && o.spacedSeparators { out.append(0x20) } }
+        out.append(0x7B)
+        for (i, (k, v)) in pairs.enumerated() {
+            if i > 0 { separator() }
+            if let n = o.indent { JSONValue.newline(&out, n) }
+            JSONValue.writeString(k, into: &out, ensureASCII: o.ensureASCII)
+            out.append(0x3A)
+            if o.spacedSeparators || o.indent != nil { out.append(0x20) }
+            let start = out.count
+            if k == arrayKey, case .array(let items) = v, !items.isEmpty {
+                out.append(0x5B)
+                for (j, e) in items.enumerated() {
+                    if j > 0 { separator() }
+                    if let n = o.indent { JSONValue.newline(&out, n * 2) }
+                    let at = out.count
+                    e.write(into: &out, o, level: 2)
+                    elements.append(at..<out.count)
+                }
+                if let n = o.indent { JSONValue.newline(&out, n) }
+                out.append(0x5D)
+            } else {
+                v.write(into: &out, o, level: 1)
+            }
+            members[k] = start..<out.count
+        }
+        if o.indent != nil { JSONValue.newline(&out, 0) }
+        out.append(0x7D)
+        return (out, members, elements)
+    }
+
     /// Compare strings by Unicode code point, as Python does (Swift `<` does not).
     public static func codePointLess(_ a: String, _ b: String) -> Bool {
         a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }
