@@ -78,6 +78,8 @@ import Testing
         try Self.full(root, out: out, at: 1_700_000_000, catalog: catalog)
         #expect(FileManager.default.fileExists(atPath: out + "/" + PatchIndex.fileName))
 
+        // Nothing changed, same build time: nothing is written.
+        #expect(Self.patch(root, out: out, at: 1_700_000_000, catalog: catalog)?.filesWritten == 0)
         // Nothing changed: only the build time moves (with microseconds: a longer stamp).
         let same = try #require(Self.patch(root, out: out, at: 1_700_000_050.25, catalog: catalog))
         #expect(same.filesParsed == 0 && same.agents == 15)
@@ -156,6 +158,13 @@ import Testing
         #expect(back.sources.first?.stamp == [1, 2, 3, 4, 5, 6] && back.agents.first?.hasDoc == true)
         #expect(back.inputStamps == x.inputStamps && back.skipped.first?.reason == "under templates/")
         #expect(PatchIndex.decode(Array(bytes.dropLast())) == nil)
+        // An index naming paths outside the trees is not trusted (a patch writes pages it names).
+        var evil = x
+        evil.agents[0].page = "../../outside.html"
+        #expect(PatchIndex.decode(evil.encoded()) == nil)
+        evil = x
+        evil.sources[0].path = "/etc/passwd"
+        #expect(PatchIndex.decode(evil.encoded()) == nil)
         #expect(PatchIndex.decode(bytes + [0]) == nil)
 
         // Journal records land on the state they follow; a damaged journal voids the state.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// What a patched build did (the same figures a full build reports).
@@ -40,8 +41,8 @@ public enum PatchBuild {
         // The same files as last time (none added, none removed), with their stamps.
         var found: [String: FileStamp] = [:]
         found.reserveCapacity(index.sources.count + index.unread.count)
-        stampWalk(root: root, dir: "agents", into: &found) { $0.hasSuffix(".py") || $0.hasSuffix(".py.card") || $0.hasSuffix(".py.stub") }
-        stampWalk(root: root, dir: "swarms", into: &found) { $0.hasSuffix(".py") && $0 != "__init__.py" }
+        stampTree(root: root, dir: "agents", into: &found) { $0.hasSuffix(".py") || $0.hasSuffix(".py.card") || $0.hasSuffix(".py.stub") }
+        stampTree(root: root, dir: "swarms", into: &found) { $0.hasSuffix(".py") && $0 != "__init__.py" }
         guard found.count == index.sources.count + index.unread.count, index.unread.allSatisfy({ found[$0] != nil }) else { return nil }
         BuildTrace.mark("patch: walk \(found.count) files")
 
@@ -85,7 +86,24 @@ public enum PatchBuild {
 
     /// Regular files under `root/dir` whose names pass `accept` (`.git` left out), with their
     /// stamps: one pass of readdir and fstatat on each directory.
-    static func stampWalk(root: String, dir: String, into out: inout [String: FileStamp], accept: (String) -> Bool) {
+    static func stampTree(root: String, dir: String, into out: inout [String: FileStamp], accept: @escaping (String) -> Bool) {
+        // Publisher directories in parallel.
+        var subdirs: [String] = []
+        stampWalk(root: root, dir: dir, into: &out, accept: accept) { subdirs.append($0) }
+        for part in ParallelMap.map(subdirs, { sub -> [String: FileStamp] in
+            var d: [String: FileStamp] = [:]
+            stampWalk(root: root, dir: sub, into: &d, accept: accept)
+            return d
+        }) { out.merge(part) { a, _ in a } }
+    }
+
+    /// `subdirectory`: given the directories found instead of walking them.
+    static func stampWalk(root: String, dir: String, into out: inout [String: FileStamp], accept: (String) -> Bool,
+                          subdirectory: ((String) -> Void)? = nil) {
+        func descend(_ name: String) {
+            guard name != ".git" else { return }
+            if let subdirectory { subdirectory(dir + "/" + name) } else { stampWalk(root: root, dir: dir + "/" + name, into: &out, accept: accept) }
+        }
         guard let d = opendir(root + "/" + dir) else { return }
         defer { closedir(d) }
         let fd = dirfd(d)
@@ -93,15 +111,12 @@ public enum PatchBuild {
             let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
             if name == "." || name == ".." { continue }
             let type = Int32(e.pointee.d_type)
-            if type == Int32(DT_DIR) {
-                if name != ".git" { stampWalk(root: root, dir: dir + "/" + name, into: &out, accept: accept) }
-                continue
-            }
+            if type == Int32(DT_DIR) { descend(name); continue }
             if type == Int32(DT_REG) && !accept(name) { continue }
             var st = stat()
             guard fstatat(fd, name, &st, 0) == 0 else { continue }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                if name != ".git" { stampWalk(root: root, dir: dir + "/" + name, into: &out, accept: accept) }
+                descend(name)
             } else if accept(name) {
                 out[dir + "/" + name] = FileStamp(st)
             }
@@ -118,6 +133,7 @@ public enum PatchBuild {
         var next: PatchIndex
         /// Files to write (path → bytes) and to remove.
         var files: [String: [UInt8]] = [:]
+        var spliced: [String: Splice] = [:]
         var removed: Set<String> = []
         /// Journal: units to mark stale (id → paths), loose files to mark stale.
         var staleUnits: [String: Set<String>] = [:]
@@ -133,6 +149,11 @@ public enum PatchBuild {
             return d
         }
 
+        func map(_ rel: String) throws -> MappedFile {
+            guard let m = MappedFile(dir + "/" + rel) else { throw Refused() }
+            return m
+        }
+
         mutating func prepare(_ changed: [(source: Int, bytes: [UInt8], stamp: [Int])]) throws {
             let generatedAt = opt.generatedAt ?? Date()
             let generated = BuildSupport.isoZ(Int(generatedAt.timeIntervalSince1970.rounded(.down)))
@@ -140,8 +161,7 @@ public enum PatchBuild {
             let url: (String) -> String = { base.isEmpty ? $0 : base + "/" + $0 }
             var byFile: [String: Int] = [:]
             for (k, a) in index.agents.enumerated() { byFile[index.sources[a.source].path] = k }
-            let registryBytes = try read("registry.json")
-            BuildTrace.mark("patch: read registry.json")
+            let registryMap = try map("registry.json")
             let validator = Validator(sizeLimit: opt.sizeLimit)
             let docstrings = opt.renderDocstrings
             let facts: [FileFacts] = ParallelMap.mapParsing(changed) { c in
@@ -169,7 +189,8 @@ public enum PatchBuild {
                 let isCard = path.hasSuffix(".py.card")
                 guard RegistryBuilder.blocking(f, kind: isCard ? .card : .agent, strict: opt.strict).isEmpty,
                       case .object(let manifest)? = f.manifest, let name = f.name, let version = f.manifest?["version"]?.stringValue,
-                      let old = try? JSONParser().parse(bytes: Array(registryBytes[a.registry])), old["name"]?.stringValue == name else { throw Refused() }
+                      a.registry.upperBound <= registryMap.bytes.count,
+                      let old = try? JSONParser().parse(bytes: Array(registryMap.bytes[a.registry])), old["name"]?.stringValue == name else { throw Refused() }
                 let oldSeeds = PatchBuild.seeds(old)
                 // The same version with other bytes is refused by the full build (immutability).
                 if old["version"]?.stringValue == version, old["_file"]?.stringValue == path,
@@ -239,22 +260,21 @@ public enum PatchBuild {
 
             BuildTrace.mark("patch: agents")
             // Shared files: splice the records, restamp, rehash.
-            let reg = Splice(registryBytes, registryEdits)
-            files["registry.json"] = reg.bytes
-            let leanOld = try read("api/v1/catalog.json")
-            let leanNew = Splice(leanOld, leanEdits)
-            files["api/v1/catalog.json"] = leanNew.bytes
-            let taxonomy = Splice(try read("api/v1/taxonomy.json"), [(index.taxonomyGenerated, JSONValue.string(generated).serializedBytes(StaticAPI.apiJSON))])
+            let reg = try Splice(registryMap, registryEdits)
+            spliced["registry.json"] = reg
+            let leanNew = try Splice(map("api/v1/catalog.json"), leanEdits)
+            spliced["api/v1/catalog.json"] = leanNew
+            let taxonomy = try Splice(map("api/v1/taxonomy.json"), [(index.taxonomyGenerated, JSONValue.string(generated).serializedBytes(StaticAPI.apiJSON))])
             files["api/v1/taxonomy.json"] = taxonomy.bytes
             files["manifest.json"] = StaticAPI.discovery(url: url, generated: generated).serializedBytes(StaticAPI.apiJSON) + [0x0A]
             BuildTrace.mark("patch: spliced")
-            files["api/v1/status.json"] = try status(generated: generated, generatedAt: generatedAt, registry: reg.bytes, lean: leanNew.bytes, taxonomy: taxonomy.bytes)
+            files["api/v1/status.json"] = try status(generated: generated, generatedAt: generatedAt, registry: reg, lean: leanNew, taxonomy: taxonomy)
             for p in ["registry.json", "api/v1/catalog.json", "api/v1/taxonomy.json", "manifest.json", "api/v1/status.json"] { staleLoose.insert(p) }
             BuildTrace.mark("patch: status")
             var data: Splice?
             if ctx != nil {
-                data = Splice(try read(Catalog.dataScriptPath), dataEdits)
-                files[Catalog.dataScriptPath] = data!.bytes
+                data = try Splice(map(Catalog.dataScriptPath), dataEdits)
+                spliced[Catalog.dataScriptPath] = data
                 files[Catalog.indexPagePath(page: 1)] = Catalog.Context.fillGenerated(front, placeholder: Array(index.placeholder.utf8), generated)
                 for (p, b) in pages { files[p] = b }
                 staleLoose.formUnion([Catalog.dataScriptPath, Catalog.indexPagePath(page: 1)])
@@ -289,13 +309,14 @@ public enum PatchBuild {
         }
 
         /// status.json: new build time, seed count and content hashes; the rest as it was.
-        func status(generated: String, generatedAt: Date, registry: [UInt8], lean: [UInt8], taxonomy: [UInt8]) throws -> [UInt8] {
+        func status(generated: String, generatedAt: Date, registry: Splice, lean: Splice, taxonomy: Splice) throws -> [UInt8] {
             guard case .object(var top) = try JSONParser().parse(bytes: read("api/v1/status.json")) else { throw Refused() }
-            let docs: [(String, [UInt8], String, JSONValue)] = [
-                ("registry", registry, "generated_at", .string(BuildSupport.pythonISO(generatedAt))),
-                ("catalog", lean, "generated", .string(generated)), ("taxonomy", taxonomy, "generated", .string(generated)),
+            let docs: [(String, Splice, String, JSONValue, Range<Int>)] = [
+                ("registry", registry, "generated_at", .string(BuildSupport.pythonISO(generatedAt)), index.generatedAt),
+                ("catalog", lean, "generated", .string(generated), index.leanGenerated),
+                ("taxonomy", taxonomy, "generated", .string(generated), index.taxonomyGenerated),
             ]
-            let hashes = Dictionary(uniqueKeysWithValues: ParallelMap.map(docs) { ($0.0, StaticAPI.stampFreeHash($0.1, key: $0.2, value: $0.3)) })
+            let hashes = Dictionary(uniqueKeysWithValues: ParallelMap.map(docs) { ($0.0, $0.1.stampFreeHash(key: $0.2, value: $0.3, at: $0.4)) })
             for i in top.indices {
                 switch top[i].0 {
                 case "generated": top[i].1 = .string(generated)
@@ -320,48 +341,155 @@ public enum PatchBuild {
         /// Journal first (what is about to change is marked stale, and the index goes), then
         /// each file by temp file and rename. Returns how many files were written.
         func commit() -> Int? {
+            // Only files whose bytes change are written (nothing, when nothing changed and the
+            // build time is pinned), and only their units are journaled.
+            let small = files.filter { FastFile.read(dir + "/" + $0.key) != $0.value }
+            let changedBig = spliced.filter { !$0.value.unchanged }
+            let gone = removed.filter { FileManager.default.fileExists(atPath: dir + "/" + $0) }
+            let touched = Set(small.keys).union(changedBig.keys).union(gone)
+            if touched.isEmpty { return 0 }
             guard unlink(dir + "/" + PatchIndex.fileName) == 0 else { return nil }
-            let units = staleUnits.sorted { $0.key < $1.key }.map { ($0.key, OutputState.Unit(key: "", paths: $0.value.sorted())) }
-            guard OutputState.appendJournal(dir: dir, units: units, loose: staleLoose.sorted()) else { return nil }
+            let units = staleUnits.filter { !$0.value.isDisjoint(with: touched) }.sorted { $0.key < $1.key }
+                .map { ($0.key, OutputState.Unit(key: "", paths: $0.value.sorted())) }
+            guard OutputState.appendJournal(dir: dir, units: units, loose: staleLoose.intersection(touched).sorted()) else { return nil }
             BuildTrace.mark("patch: journal")
             var written = 0
-            for (rel, bytes) in files.sorted(by: { $0.key < $1.key }) {
+            func put(_ rel: String, _ write: (String) -> Bool) -> Bool {
                 let path = dir + "/" + rel
                 let tmp = path + ".rar-tmp"
-                guard bytes.withUnsafeBytes({ FastFile.write(tmp, $0) }), rename(tmp, path) == 0 else { unlink(tmp); return nil }
+                guard write(tmp), rename(tmp, path) == 0 else { unlink(tmp); return false }
                 written += 1
+                return true
             }
-            for rel in removed { unlink(dir + "/" + rel) }
+            for (rel, bytes) in small.sorted(by: { $0.key < $1.key }) {
+                guard put(rel, { tmp in bytes.withUnsafeBytes { FastFile.write(tmp, $0) } }) else { return nil }
+            }
+            // The large shared files, two at a time.
+            let big = changedBig.sorted { $0.key < $1.key }
+            let ok = ParallelMap.map(big) { rel, splice -> Bool in
+                let path = dir + "/" + rel, tmp = path + ".rar-tmp"
+                guard splice.write(to: tmp), rename(tmp, path) == 0 else { unlink(tmp); return false }
+                return true
+            }
+            guard ok.allSatisfy({ $0 }) else { return nil }
+            written += big.count
+            for rel in gone { unlink(dir + "/" + rel) }
             return written
         }
     }
 
-    /// Byte edits on a file (ranges in the old bytes, not overlapping), and where old ranges moved.
-    struct Splice {
-        let bytes: [UInt8]
-        private let edits: [(range: Range<Int>, length: Int)]
+    /// A file read-only in memory (mapped; unmapped when released). Large shared files are
+    /// spliced from their maps, never copied whole.
+    final class MappedFile: @unchecked Sendable {
+        let bytes: UnsafeRawBufferPointer
+        private let base: UnsafeMutableRawPointer?
 
-        init(_ old: [UInt8], _ list: [(Range<Int>, [UInt8])]) {
-            let sorted = list.sorted { $0.0.lowerBound < $1.0.lowerBound }
-            var out: [UInt8] = []
-            out.reserveCapacity(old.count + 4096)
+        init?(_ path: String) {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+            let n = Int(st.st_size)
+            if n == 0 { base = nil; bytes = UnsafeRawBufferPointer(start: nil, count: 0); return }
+            guard let p = mmap(nil, n, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else { return nil }
+            base = p
+            bytes = UnsafeRawBufferPointer(start: p, count: n)
+        }
+
+        deinit { if let base { munmap(base, bytes.count) } }
+    }
+
+    /// A file's new bytes: its old bytes with some ranges replaced (not overlapping), kept as
+    /// pieces; and where the old ranges moved.
+    final class Splice: @unchecked Sendable {
+        private let old: MappedFile
+        private let edits: [(range: Range<Int>, bytes: [UInt8])]
+        let count: Int
+
+        init(_ old: MappedFile, _ list: [(Range<Int>, [UInt8])]) throws {
+            self.old = old
+            edits = list.sorted { $0.0.lowerBound < $1.0.lowerBound }
             var at = 0
-            for (r, b) in sorted {
-                out.append(contentsOf: old[at..<r.lowerBound])
-                out.append(contentsOf: b)
-                at = r.upperBound
+            for e in edits {
+                guard e.range.lowerBound >= at, e.range.upperBound <= old.bytes.count else { throw Refused() }
+                at = e.range.upperBound
             }
-            out.append(contentsOf: old[at...])
-            bytes = out
-            edits = sorted.map { ($0.0, $0.1.count) }
+            count = old.bytes.count + edits.reduce(0) { $0 + $1.bytes.count - $1.range.count }
+        }
+
+        /// Whether every edit puts back the bytes it replaces.
+        var unchanged: Bool {
+            edits.allSatisfy { old.bytes[$0.range].elementsEqual($0.bytes) }
+        }
+
+        /// The pieces in order.
+        func forEachPiece(_ body: (UnsafeRawBufferPointer) -> Void) {
+            var at = 0
+            for e in edits {
+                body(UnsafeRawBufferPointer(rebasing: old.bytes[at..<e.range.lowerBound]))
+                e.bytes.withUnsafeBytes(body)
+                at = e.range.upperBound
+            }
+            body(UnsafeRawBufferPointer(rebasing: old.bytes[at...]))
+        }
+
+        /// The new bytes in `r` (new coordinates).
+        func slice(_ r: Range<Int>) -> [UInt8] {
+            var out: [UInt8] = []
+            var at = 0
+            forEachPiece { p in
+                let lo = max(r.lowerBound, at), hi = min(r.upperBound, at + p.count)
+                if lo < hi { out += p[(lo - at)..<(hi - at)] }
+                at += p.count
+            }
+            return out
+        }
+
+        var bytes: [UInt8] { slice(0..<count) }
+
+        func write(to path: String) -> Bool {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            var ok = true
+            forEachPiece { p in
+                var off = 0
+                while ok && off < p.count {
+                    let n = Foundation.write(fd, p.baseAddress! + off, p.count - off)
+                    if n <= 0 { ok = false } else { off += n }
+                }
+            }
+            return ok
+        }
+
+        /// `StaticAPI.stampFreeHash` of the new bytes, whose stamp value is the edit at `old`
+        /// range `value` (hashed piece by piece, skipping the stamp member).
+        func stampFreeHash(key: String, value: JSONValue, at valueRange: Range<Int>) -> String {
+            let member = Array(JSONValue.object([(key, value)]).serializedBytes(JSONWriteOptions(ensureASCII: true)).dropFirst().dropLast())
+            let v = map(valueRange)
+            let start = v.upperBound - member.count
+            guard start >= 0, slice(start..<v.upperBound) == member else { return StaticAPI.stampFreeHash(bytes, key: key, value: value) }
+            var end = v.upperBound
+            if end < count, slice(end..<end + 1) == [0x2C] { end += 1 }
+            var h = SHA256()
+            var at = 0
+            forEachPiece { p in
+                let first = at
+                at += p.count
+                for (lo, hi) in [(first, min(at, start)), (max(first, end), at)] where lo < hi {
+                    h.update(bufferPointer: UnsafeRawBufferPointer(rebasing: p[(lo - first)..<(hi - first)]))
+                }
+            }
+            return String(BuildSupport.hex(h.finalize()).prefix(16))
         }
 
         /// Where `r` (an edited range or one clear of every edit) is in the new bytes.
         func map(_ r: Range<Int>) -> Range<Int> {
             var shift = 0
             for e in edits {
-                if e.range == r { return (r.lowerBound + shift)..<(r.lowerBound + shift + e.length) }
-                if e.range.upperBound <= r.lowerBound { shift += e.length - e.range.count } else { break }
+                if e.range == r { return (r.lowerBound + shift)..<(r.lowerBound + shift + e.bytes.count) }
+                if e.range.upperBound <= r.lowerBound { shift += e.bytes.count - e.range.count } else { break }
             }
             return (r.lowerBound + shift)..<(r.upperBound + shift)
         }

@@ -98,19 +98,21 @@ struct PatchIndex: Sendable {
         for _ in 0..<nOut { guard let k = r.str(), let v = r.ints() else { return nil }; x.outputStamps[k] = v }
         guard let nSrc = r.count() else { return nil }
         x.sources.reserveCapacity(nSrc)
+        // Paths it names are read (sources) or written (pages): only plain paths in their trees.
+        func source(_ p: String) -> Bool { OutputState.isTreePath(p) && (p.hasPrefix("agents/") || p.hasPrefix("swarms/")) }
         for _ in 0..<nSrc {
-            guard let p = r.str(), let st = r.ints(), let sha = r.str() else { return nil }
+            guard let p = r.str(), source(p), let st = r.ints(), let sha = r.str() else { return nil }
             x.sources.append(Source(path: p, stamp: st, rawSHA256: sha))
         }
         guard let nUnread = r.count() else { return nil }
-        for _ in 0..<nUnread { guard let p = r.str() else { return nil }; x.unread.append(p) }
+        for _ in 0..<nUnread { guard let p = r.str(), source(p) else { return nil }; x.unread.append(p) }
         guard let nSkip = r.count() else { return nil }
         for _ in 0..<nSkip { guard let p = r.str(), let why = r.str() else { return nil }; x.skipped.append((p, why)) }
         guard let nAgents = r.count() else { return nil }
         x.agents.reserveCapacity(nAgents)
         for _ in 0..<nAgents {
             guard let src = r.int(), src >= 0, src < x.sources.count, let flags = r.int(), let reg = r.range(), let lean = r.range(), let data = r.range(),
-                  let page = r.str(), let listing = r.ints() else { return nil }
+                  let page = r.str(), page.isEmpty || (OutputState.isTreePath(page) && page.hasPrefix("catalog/")), let listing = r.ints() else { return nil }
             x.agents.append(Agent(source: src, patchable: flags & 1 != 0, hasDoc: flags & 2 != 0, registry: reg, lean: lean, data: data,
                                   page: page, listingPages: listing))
         }
