@@ -144,6 +144,52 @@ import Testing
         #expect(Self.patch(root, out: out, at: 1_700_000_100) == nil)
     }
 
+    static func git(_ root: String, _ args: String...) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["git", "-C", root, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"] + args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        if p.terminationStatus != 0 { throw BuildError.io("git \(args.joined(separator: " ")) failed") }
+    }
+
+    @Test func aGitWorkTreePatchesUntilTheHeadMoves() throws {
+        let root = try BuildFixture.write(Self.files)
+        let out = root + "-out"
+        defer { for d in [root, out] { try? FileManager.default.removeItem(atPath: d) } }
+        guard (try? Self.git(root, "init", "-q")) != nil else { print("git not available: skipped"); return }
+        try Self.git(root, "add", "-A")
+        try Self.git(root, "commit", "-q", "-m", "first")
+        try Self.full(root, out: out, at: 1_700_000_000)
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out + "/registry.json")), as: UTF8.self).contains("_first_commit_sha\": \""))
+        // An uncommitted edit: history is the same, so the patch keeps the git fields.
+        try Self.edit(root, "agents/@acme/a4_agent.py") { $0.replacingOccurrences(of: "\"1.0.0\"", with: "\"1.1.0\"") }
+        #expect(Self.patch(root, out: out, at: 1_700_000_100)?.filesParsed == 1)
+        try Self.expectSameAsFresh(root, out, at: 1_700_000_100, "uncommitted edit")
+        // A commit moves the head: the full build reads history again.
+        try Self.git(root, "commit", "-q", "-am", "bump")
+        #expect(Self.patch(root, out: out, at: 1_700_000_200) == nil)
+        try Self.full(root, out: out, at: 1_700_000_200)
+        try Self.expectSameAsFresh(root, out, at: 1_700_000_200, "after a commit")
+    }
+
+    @Test func aFullBuildRedoesWhatTheJournalMarksStale() throws {
+        let root = try BuildFixture.write(Self.files)
+        let out = root + "-out"
+        defer { for d in [root, out] { try? FileManager.default.removeItem(atPath: d) } }
+        try Self.full(root, out: out, at: 1_700_000_000)
+        // A patch that stopped after its journal and a few writes: the marked files are wrong.
+        let page = Catalog.agentPagePath("@acme/a1")
+        #expect(OutputState.appendJournal(dir: out, units: [("page:" + page, .init(key: "", paths: [page]))], loose: ["api/v1/catalog.json"]))
+        for rel in [page, "api/v1/catalog.json"] { try Data("half".utf8).write(to: URL(fileURLWithPath: out + "/" + rel)) }
+        try FileManager.default.removeItem(atPath: out + "/" + PatchIndex.fileName)
+        #expect(Self.patch(root, out: out, at: 1_700_000_000) == nil)
+        try Self.full(root, out: out, at: 1_700_000_000)
+        try Self.expectSameAsFresh(root, out, at: 1_700_000_000, "after an interrupted patch")
+    }
+
     @Test func indexAndJournalRoundTrip() throws {
         var x = PatchIndex()
         x.config = "k"; x.gitHead = "\nabc\n"
