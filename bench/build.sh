@@ -4,7 +4,7 @@
 #   RAR_CORPUS=<dir containing rar/, a kody-w/RAR checkout> bench/build.sh [N]
 #
 # Rows: the RAR corpus (ours vs reference, each in a scratch copy), then N synthetic agents
-# (default 100000): a cold build, a no-change rebuild and a one-file-changed rebuild (cache),
+# (default 100000): a cold build, a no-change rebuild and a one-file-changed rebuild (patched),
 # each with the HTML catalog, plus cold builds without it (--no-catalog) to show what it costs.
 # Without RAR_CORPUS the reference side is skipped with a message. Runs each case once.
 set -euo pipefail
