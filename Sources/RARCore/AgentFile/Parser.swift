@@ -72,6 +72,12 @@ struct Parser {
         return Span(line: t.line, col: t.col, endLine: e.endLine, endCol: e.endCol)
     }
 
+    /// From the token at index `i` (no token copies: the expression levels call this per atom).
+    func span(from i: Int) -> Span {
+        let e = max(p - 1, 0)
+        return Span(line: toks[i].line, col: toks[i].col, endLine: toks[e].endLine, endCol: toks[e].endCol)
+    }
+
     func mk(_ kind: ExprKind, _ span: Span, _ children: [Expr?]) throws -> Expr {
         var d = 0
         for c in children { if let c, c.depth > d { d = c.depth } }
@@ -802,7 +808,7 @@ struct Parser {
     }
 
     mutating func disjunction() throws -> Expr {
-        let t = cur
+        let t = p
         let first = try conjunction()
         guard isKw("or") else { return first }
         var items = [first]
@@ -811,7 +817,7 @@ struct Parser {
     }
 
     mutating func conjunction() throws -> Expr {
-        let t = cur
+        let t = p
         let first = try inversion()
         guard isKw("and") else { return first }
         var items = [first]
@@ -831,8 +837,11 @@ struct Parser {
     }
 
     mutating func comparison() throws -> Expr {
-        let t = cur
+        let t = p
         let first = try bitwiseOr()
+        // Most expressions compare nothing: no list for them.
+        let kind = toks[p].kind
+        guard (kind == .op && Parser.compareOps.contains(toks[p].text)) || (kind == .name && Parser.compareWords.contains(toks[p].text)) else { return first }
         var items = [first]
         while true {
             if toks[p].kind == .op && Parser.compareOps.contains(toks[p].text) {
@@ -854,7 +863,7 @@ struct Parser {
     }
 
     mutating func binaryLevel(_ ops: [String], _ next: (inout Parser) throws -> Expr) throws -> Expr {
-        let t = cur
+        let t = p
         var left = try next(&self)
         while toks[p].kind == .op && ops.contains(toks[p].text) {
             let op = advance().text
@@ -869,6 +878,7 @@ struct Parser {
     static let shiftOps = ["<<", ">>"], sumOps = ["+", "-"]
     static let termOps = ["*", "/", "//", "%", "@"]
     static let compareOps = ["==", "!=", "<", "<=", ">", ">="]
+    static let compareWords = ["in", "not", "is"]
 
     mutating func bitwiseOr() throws -> Expr { try binaryLevel(Parser.orOps) { try $0.bitwiseXor() } }
     mutating func bitwiseXor() throws -> Expr { try binaryLevel(Parser.xorOps) { try $0.bitwiseAnd() } }
@@ -889,7 +899,7 @@ struct Parser {
     }
 
     mutating func power() throws -> Expr {
-        let t = cur
+        let t = p
         let base = try awaitPrimary()
         if acceptOp("**") {
             try enter()
@@ -910,7 +920,7 @@ struct Parser {
     }
 
     mutating func primary() throws -> Expr {
-        let t = cur
+        let t = p
         var e = try atom()
         while true {
             if acceptOp(".") {
