@@ -3,6 +3,21 @@ import Testing
 @testable import RARCore
 
 @Suite struct JSONTests {
+    /// The span-recording writer (the patch index's byte ranges) writes the same bytes as the
+    /// plain one, and its ranges hold exactly the members and elements.
+    @Test func spansMatchThePlainWriter() throws {
+        let doc = try JSONParser().parse(#"{"schema": "x", "generated": "2026-01-01T00:00:00Z", "agents": [{"n": "é</", "t": [1, 2.5, null]}, {}, [], "s"], "empty": [], "o": {"k": true}}"#)
+        for o in [JSONWriteOptions(indent: 2, ensureASCII: true), JSONWriteOptions(indent: 2), .compact, .python] {
+            let (bytes, members, elements) = doc.serializedBytesWithSpans(o, arrayKey: "agents")
+            #expect(bytes == doc.serializedBytes(o))
+            let items = try #require(doc["agents"]?.arrayValue)
+            #expect(elements.count == items.count)
+            for (r, item) in zip(elements, items) { #expect(try JSONParser().parse(bytes: Array(bytes[r])) == item) }
+            for (k, r) in members { #expect(try JSONParser().parse(bytes: Array(bytes[r])) == doc[k]) }
+            #expect(members.count == 5)
+        }
+    }
+
     @Test func pythonFloatRepr() {
         let cases: [(Double, String)] = [
             (1.0, "1.0"), (0.625, "0.625"), (1e16, "1e+16"), (1e15, "1000000000000000.0"),

@@ -121,15 +121,7 @@ struct OutputState: Sendable {
             for p in u.paths { w.str(p) }
         }
         for p in loose { w.out.append(0x4C); w.str(p); w.bytes([]) }
-        return w.out.withUnsafeBytes { buf in
-            var off = 0
-            while off < buf.count {
-                let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { return false }
-                off += n
-            }
-            return fsync(fd) == 0
-        }
+        return w.out.withUnsafeBytes { FastFile.writeAll(fd, $0) } && fsync(fd) == 0
     }
 
     mutating func apply(journal b: [UInt8]) -> Bool {

@@ -41,8 +41,8 @@ public enum PatchBuild {
         // The same files as last time (none added, none removed), with their stamps.
         var found: [String: FileStamp] = [:]
         found.reserveCapacity(index.sources.count + index.unread.count)
-        stampTree(root: root, dir: "agents", into: &found) { $0.hasSuffix(".py") || $0.hasSuffix(".py.card") || $0.hasSuffix(".py.stub") }
-        stampTree(root: root, dir: "swarms", into: &found) { $0.hasSuffix(".py") && $0 != "__init__.py" }
+        stampTree(root: root, dir: "agents", into: &found, accept: RegistryBuilder.isAgentSource)
+        stampTree(root: root, dir: "swarms", into: &found, accept: RegistryBuilder.isSwarmSource)
         guard found.count == index.sources.count + index.unread.count, index.unread.allSatisfy({ found[$0] != nil }) else { return nil }
         BuildTrace.mark("patch: walk \(found.count) files")
 
@@ -197,7 +197,7 @@ public enum PatchBuild {
                    let h = old["_sha256"]?.stringValue, !h.isEmpty, h != f.sha256 { throw Refused() }
                 guard let seed = try? CardForgeInput(entry: f.manifest!, name: name).seed else { throw Refused() }
                 // Git facts follow the (unchanged) head and path.
-                let git = ["_added_at", "_first_commit_sha", "_latest_commit_sha"].map { ($0, old[$0] ?? .null) }
+                let git = RegistryBuilder.gitKeys.map { ($0, old[$0] ?? .null) }
                 var entry = RegistryBuilder.mainEntry(manifest, path: path, facts: f, name: name, seed: seed, isCard: isCard, holo: holo, git: git)
                 entry = RegistryBuilder.withAliases(entry, name: name, previous: PreviousRegistry(byName: [name: old]))
                 // Nothing that other files or pages count may change.
@@ -290,10 +290,7 @@ public enum PatchBuild {
                 next.agents[k].lean = leanNew.map(index.agents[k].lean)
                 if let data { next.agents[k].data = data.map(index.agents[k].data) }
             }
-            for c in changed {
-                let (sha, lfSize) = BuildSupport.lfHash(c.bytes)
-                next.sources[c.source].rawSHA256 = lfSize == c.bytes.count ? sha : BuildSupport.sha256Hex(c.bytes)
-            }
+            for (c, f) in zip(changed, facts) { next.sources[c.source].rawSHA256 = f.rawSHA256 }
         }
 
         /// The files an agent's API unit holds, from what the index knows of it.
@@ -453,13 +450,7 @@ public enum PatchBuild {
             guard fd >= 0 else { return false }
             defer { close(fd) }
             var ok = true
-            forEachPiece { p in
-                var off = 0
-                while ok && off < p.count {
-                    let n = Foundation.write(fd, p.baseAddress! + off, p.count - off)
-                    if n <= 0 { ok = false } else { off += n }
-                }
-            }
+            forEachPiece { p in if ok { ok = FastFile.writeAll(fd, p) } }
             return ok
         }
 

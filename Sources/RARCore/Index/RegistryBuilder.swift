@@ -142,6 +142,13 @@ public enum RegistryBuilder {
         return sorted ? BuildSupport.sortedPaths(out) : out
     }
 
+    /// File names the build reads under `agents/` and under `swarms/`.
+    static func isAgentSource(_ name: String) -> Bool { name.hasSuffix(".py") || name.hasSuffix(".py.card") || name.hasSuffix(".py.stub") }
+    static func isSwarmSource(_ name: String) -> Bool { name.hasSuffix(".py") && name != "__init__.py" }
+
+    /// The git-derived fields of an entry, in entry order.
+    static let gitKeys = ["_added_at", "_first_commit_sha", "_latest_commit_sha"]
+
     static func stem(_ name: String) -> String {
         for ext in [".py.stub", ".py.card", ".py"] where name.hasSuffix(ext) { return String(name.dropLast(ext.count)) }
         return name
@@ -160,11 +167,11 @@ public enum RegistryBuilder {
         // Git history is read while the files are analyzed.
         let gitLoad = BackgroundValue { tree != nil ? GitHistory() : GitHistory.load(root: root) }
         // One walk of agents/ finds both kinds (sorted order is kept by the partition).
-        let agentFiles = discover(root: root, dir: "agents", tree: tree) { $0.hasSuffix(".py") || $0.hasSuffix(".py.card") || $0.hasSuffix(".py.stub") }
+        let agentFiles = discover(root: root, dir: "agents", tree: tree, accept: isAgentSource)
         let mainFiles = agentFiles.filter { !$0.hasSuffix(".py.stub") }
         let stubFiles = agentFiles.filter { $0.hasSuffix(".py.stub") }
         let swarmFiles = (tree != nil || FileManager.default.fileExists(atPath: root + "/swarms"))
-            ? discover(root: root, dir: "swarms", tree: tree) { $0.hasSuffix(".py") && $0 != "__init__.py" } : []
+            ? discover(root: root, dir: "swarms", tree: tree, accept: isSwarmSource) : []
 
         var skipped: [(String, String)] = []
         func ruleSkip(_ path: String) -> String? {
@@ -243,9 +250,7 @@ public enum RegistryBuilder {
         }
         func gitFields(_ path: String) -> [(String, JSONValue)] {
             let g = git.byPath[path]
-            return [("_added_at", g?.addedAt.map { .string($0) } ?? .null),
-                    ("_first_commit_sha", g?.firstSha.map { .string($0) } ?? .null),
-                    ("_latest_commit_sha", g?.latestSha.map { .string($0) } ?? .null)]
+            return zip(gitKeys, [g?.addedAt, g?.firstSha, g?.latestSha]).map { ($0, $1.map { .string($0) } ?? .null) }
         }
 
         // Canonical-name pre-pass for legacy supersession.

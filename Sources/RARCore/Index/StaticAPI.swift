@@ -205,11 +205,8 @@ public enum StaticAPI {
         BuildTrace.mark("api: owners, directories")
 
         // Lean catalog records, sorted by name (code point).
-        func lean(_ i: AgentInfo) -> JSONValue { leanRecord(i, url: url) }
-        func publisherOf(_ name: String) -> String { String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
-        func str(_ s: String?) -> JSONValue { s.map { JSONValue.string($0) } ?? .null }
         let sortedInfos = infos.sorted { JSONValue.codePointLess($0.name, $1.name) }
-        let catalogAgents = JSONValue.array(sortedInfos.map(lean))
+        let catalogAgents = JSONValue.array(sortedInfos.map { leanRecord($0, url: url) })
         let catalog: [(String, JSONValue)] = [
             ("schema", "rar-catalog/1.0"), ("description", "Every published agent, one lean record each, sorted by name."),
             ("generated", .string(generated)), ("count", .int(infos.count)), ("self_url", .string(url("api/v1/catalog.json"))),
@@ -228,7 +225,7 @@ public enum StaticAPI {
         let taxonomy: [(String, JSONValue)] = [
             ("schema", "rar-taxonomy/1.0"), ("generated", .string(generated)),
             ("categories", counts(entries.compactMap { $0["category"]?.stringValue })),
-            ("publishers", counts(infos.map { String($0.name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]) })),
+            ("publishers", counts(infos.map { publisherOf($0.name) })),
             ("quality_tiers", counts(entries.map { $0["quality_tier"]?.stringValue ?? "community" })),
             ("tags", { if case .array(let a) = counts(entries.flatMap { $0["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [] }) { return .array(Array(a.prefix(300))) }; return .array([]) }()),
         ]
@@ -269,7 +266,6 @@ public enum StaticAPI {
                 paths.append(rel)
                 if options.memo != nil { made.append((rel, bytes)) }
             }
-            func wj(_ rel: String, _ v: JSONValue) { w(rel, v.serializedBytes(apiJSON) + [0x0A]) }
             for (rel, bytes) in agentUnitFiles(i, owns: { seedOwner[$0] == k }, cardSVGs: options.cardSVGs, url: url) {
                 w(rel, bytes)
                 if rel.hasPrefix("cards/") { wroteCard = true }
@@ -383,10 +379,14 @@ public enum StaticAPI {
         return fileCount + 1
     }
 
+    /// `@pub/slug` → `@pub`.
+    static func publisherOf(_ name: String) -> String { String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
+
+    /// A string or null.
+    static func str(_ s: String?) -> JSONValue { s.map { JSONValue.string($0) } ?? .null }
+
     /// One agent's lean record in `api/v1/catalog.json`.
     static func leanRecord(_ i: AgentInfo, url: (String) -> String) -> JSONValue {
-        func publisherOf(_ name: String) -> String { String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
-        func str(_ s: String?) -> JSONValue { s.map { JSONValue.string($0) } ?? .null }
         let e = i.entry
         let file = e["_file"]?.stringValue ?? ""
         let sha: JSONValue = e["_sha256"] ?? e["_stub_sha256"] ?? .string("")
@@ -420,8 +420,6 @@ public enum StaticAPI {
     static func agentUnitFiles(_ i: AgentInfo, owns: (CardSeed) -> Bool, cardSVGs: Bool, url: (String) -> String) -> [(String, [UInt8])] {
         var out: [(String, [UInt8])] = []
         func w(_ rel: String, _ bytes: [UInt8]) { out.append((rel, bytes)) }
-        func str(_ s: String?) -> JSONValue { s.map { JSONValue.string($0) } ?? .null }
-        func publisherOf(_ name: String) -> String { String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
         let e = i.entry
         let file = e["_file"]?.stringValue ?? ""
         let card = (try? CardIdentity.mintCard(manifest: e, path: file)) ?? .null
@@ -622,9 +620,15 @@ enum FastFile {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return false }
         defer { close(fd) }
+        return writeAll(fd, buf)
+    }
+
+    /// Every byte of `buf` to `fd` (write may take less than asked).
+    static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer) -> Bool {
         var off = 0
         while off < buf.count {
             let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
+            if n < 0 && errno == EINTR { continue }
             if n <= 0 { return false }
             off += n
         }
