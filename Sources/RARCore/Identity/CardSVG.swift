@@ -8,7 +8,12 @@ public enum CardSVG {
     /// Render any card object (seed-only or enriched).
     public static func render(card: JSONValue) -> String { render(CardFace(card: card)) }
 
-    public static func render(_ c: CardFace) -> String {
+    public static func render(_ c: CardFace) -> String { String(decoding: renderBytes(c), as: UTF8.self) }
+
+    /// The SVG as UTF-8 bytes (what a card file holds).
+    public static func renderBytes(card: JSONValue) -> [UInt8] { renderBytes(CardFace(card: card)) }
+
+    public static func renderBytes(_ c: CardFace) -> [UInt8] {
         let primary = c.typeColors.first ?? "#8b949e"
         let secondary = c.typeColors.count > 1 ? c.typeColors[1] : mix(primary, "#000000", 0.25)
         let uid = idSuffix(c.seedText)
@@ -17,8 +22,8 @@ public enum CardSVG {
         let frame = frameColors(c.rarity, tier: c.tier)
         var s = SVGBuilder()
 
-        s.line("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(esc(c.displayName))\">")
-        s.line("<title>\(esc(c.displayName))</title>")
+        s.line("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(esc: c.displayName)\">")
+        s.line("<title>\(esc: c.displayName)</title>")
         s.line("<defs>")
         s.line("<linearGradient id=\"frame\(uid)\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"1\"><stop offset=\"0\" stop-color=\"\(frame.0)\"/><stop offset=\"0.5\" stop-color=\"\(frame.1)\"/><stop offset=\"1\" stop-color=\"\(frame.2)\"/></linearGradient>")
         s.line("<linearGradient id=\"body\(uid)\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\"><stop offset=\"0\" stop-color=\"\(mix(primary, "#ffffff", 0.72))\"/><stop offset=\"1\" stop-color=\"\(mix(secondary, "#ffffff", 0.62))\"/></linearGradient>")
@@ -54,18 +59,17 @@ public enum CardSVG {
         // Rarity pill on the art.
         let rl = c.rarityLabel.uppercased()
         let rw = max(44.0, estimateWidth(rl, size: 8.5, bold: true) + 16)
-        s.line("<rect x=\"\(fmt(330 - rw))\" y=\"68\" width=\"\(fmt(rw))\" height=\"15\" rx=\"7.5\" fill=\"#0d1117\" fill-opacity=\"0.7\" stroke=\"\(frame.1)\" stroke-width=\"1\"/>")
+        s.line("<rect x=\"\(num: 330 - rw)\" y=\"68\" width=\"\(num: rw)\" height=\"15\" rx=\"7.5\" fill=\"#0d1117\" fill-opacity=\"0.7\" stroke=\"\(frame.1)\" stroke-width=\"1\"/>")
         s.text(rl, x: 330 - rw / 2, y: 78.8, size: 8.5, maxWidth: rw - 8, bold: true, anchor: "middle", attrs: "font-weight=\"700\" letter-spacing=\"0.8\" fill=\"\(frame.1)\"")
 
         // Type line bar with type pills on the right.
         s.line("<rect x=\"24\" y=\"209\" width=\"312\" height=\"21\" rx=\"6\" fill=\"#ffffff\" fill-opacity=\"0.65\" stroke=\"\(mix(primary, "#000000", 0.2))\" stroke-opacity=\"0.5\"/>")
         var pillX = 330.0
-        var pills: [String] = []
+        var pills: [SVGLine] = []
         for (t, color) in zip(c.types, c.typeColors).reversed() {
             let w = estimateWidth(t.label, size: 9, bold: true) + 14
             pillX -= w
-            pills.insert("<rect x=\"\(fmt(pillX))\" y=\"213\" width=\"\(fmt(w))\" height=\"13\" rx=\"6.5\" fill=\"\(color)\" stroke=\"#1b1f24\" stroke-opacity=\"0.35\"/>"
-                + "<text x=\"\(fmt(pillX + w / 2))\" y=\"222.6\" text-anchor=\"middle\" font-family=\"\(sans)\" font-size=\"9\" font-weight=\"700\" fill=\"\(ink(on: color))\">\(esc(t.label))</text>", at: 0)
+            pills.insert("<rect x=\"\(num: pillX)\" y=\"213\" width=\"\(num: w)\" height=\"13\" rx=\"6.5\" fill=\"\(color)\" stroke=\"#1b1f24\" stroke-opacity=\"0.35\"/><text x=\"\(num: pillX + w / 2)\" y=\"222.6\" text-anchor=\"middle\" font-family=\"\(sans)\" font-size=\"9\" font-weight=\"700\" fill=\"\(ink(on: color))\">\(esc: t.label)</text>", at: 0)
             pillX -= 4
         }
         s.text(c.typeLine, x: 32, y: 223.5, size: 10.5, maxWidth: pillX - 36, attrs: "font-style=\"italic\" fill=\"#1b1f24\"")
@@ -74,11 +78,11 @@ public enum CardSVG {
         // Stats: five columns with bars.
         for (i, st) in c.stats.enumerated() {
             let x = 30.0 + Double(i) * 61
-            s.line("<text x=\"\(fmt(x))\" y=\"246\" font-family=\"\(sans)\" font-size=\"8.5\" font-weight=\"700\" letter-spacing=\"0.6\" fill=\"#57606a\">\(st.label)</text>")
-            s.line("<text x=\"\(fmt(x))\" y=\"264\" font-family=\"\(sans)\" font-size=\"16\" font-weight=\"800\" fill=\"#1b1f24\">\(st.value)</text>")
+            s.line("<text x=\"\(num: x)\" y=\"246\" font-family=\"\(sans)\" font-size=\"8.5\" font-weight=\"700\" letter-spacing=\"0.6\" fill=\"#57606a\">\(st.label)</text>")
+            s.line("<text x=\"\(num: x)\" y=\"264\" font-family=\"\(sans)\" font-size=\"16\" font-weight=\"800\" fill=\"#1b1f24\">\(st.value)</text>")
             let frac = Double(max(0, min(100, st.value))) / 100
-            s.line("<rect x=\"\(fmt(x))\" y=\"269\" width=\"52\" height=\"4\" rx=\"2\" fill=\"#1b1f24\" fill-opacity=\"0.15\"/>")
-            s.line("<rect x=\"\(fmt(x))\" y=\"269\" width=\"\(fmt(52 * frac))\" height=\"4\" rx=\"2\" fill=\"\(accent)\"/>")
+            s.line("<rect x=\"\(num: x)\" y=\"269\" width=\"52\" height=\"4\" rx=\"2\" fill=\"#1b1f24\" fill-opacity=\"0.15\"/>")
+            s.line("<rect x=\"\(num: x)\" y=\"269\" width=\"\(num: 52 * frac)\" height=\"4\" rx=\"2\" fill=\"\(accent)\"/>")
         }
 
         // Abilities: cost pips, name, damage. Free rows hold the description (enriched cards),
@@ -89,45 +93,45 @@ public enum CardSVG {
         let top = 283.0 + (descLines.isEmpty ? Double(3 - shown.count) * 15.5 : 0)
         for (i, l) in descLines.enumerated() {
             let y = top + Double(shown.count) * 31 + 12 + Double(i) * 13
-            s.line("<text x=\"26\" y=\"\(fmt(y))\" font-family=\"\(sans)\" font-size=\"10\" fill=\"#32383f\">\(esc(l))</text>")
+            s.line("<text x=\"26\" y=\"\(num: y)\" font-family=\"\(sans)\" font-size=\"10\" fill=\"#32383f\">\(esc: l)</text>")
         }
         for (i, a) in shown.enumerated() {
             let y = top + Double(i) * 31
-            s.line("<rect x=\"24\" y=\"\(fmt(y))\" width=\"312\" height=\"27\" rx=\"6\" fill=\"#ffffff\" fill-opacity=\"0.55\"/>")
+            s.line("<rect x=\"24\" y=\"\(num: y)\" width=\"312\" height=\"27\" rx=\"6\" fill=\"#ffffff\" fill-opacity=\"0.55\"/>")
             let pips = max(0, min(5, a.cost))
             for p in 0..<pips {
                 let cx = 38.0 + Double(p) * 13
-                s.line("<circle cx=\"\(fmt(cx))\" cy=\"\(fmt(y + 13.5))\" r=\"5.5\" fill=\"\(accent)\" stroke=\"#1b1f24\" stroke-opacity=\"0.5\"/>")
+                s.line("<circle cx=\"\(num: cx)\" cy=\"\(num: y + 13.5)\" r=\"5.5\" fill=\"\(accent)\" stroke=\"#1b1f24\" stroke-opacity=\"0.5\"/>")
             }
             let nameX = 38.0 + Double(max(pips, 1)) * 13 + 2
             s.text(a.name, x: nameX, y: y + 18.5, size: 14, maxWidth: 290 - nameX, bold: true, attrs: "font-weight=\"700\" fill=\"#1b1f24\"")
-            s.line("<text x=\"328\" y=\"\(fmt(y + 19.5))\" text-anchor=\"end\" font-family=\"\(sans)\" font-size=\"17\" font-weight=\"800\" fill=\"#1b1f24\">\(a.damage)</text>")
+            s.line("<text x=\"328\" y=\"\(num: y + 19.5)\" text-anchor=\"end\" font-family=\"\(sans)\" font-size=\"17\" font-weight=\"800\" fill=\"#1b1f24\">\(a.damage)</text>")
         }
 
         // Weakness / resistance / retreat.
         let colX = [30.0, 134.0, 238.0]
         let heads = ["WEAKNESS", "RESISTANCE", "RETREAT"]
         for (i, h) in heads.enumerated() {
-            s.line("<text x=\"\(fmt(colX[i]))\" y=\"386\" font-family=\"\(sans)\" font-size=\"7.5\" font-weight=\"700\" letter-spacing=\"0.8\" fill=\"#57606a\">\(h)</text>")
+            s.line("<text x=\"\(num: colX[i])\" y=\"386\" font-family=\"\(sans)\" font-size=\"7.5\" font-weight=\"700\" letter-spacing=\"0.8\" fill=\"#57606a\">\(h)</text>")
         }
         for (i, t) in [c.weakness, c.resistance].enumerated() {
             guard let t else { continue }
             let x = colX[i]
-            s.line("<circle cx=\"\(fmt(x + 6))\" cy=\"397\" r=\"6\" fill=\"\(t.color)\" stroke=\"#1b1f24\" stroke-opacity=\"0.5\"/>")
-            s.line("<text x=\"\(fmt(x + 16))\" y=\"401\" font-family=\"\(sans)\" font-size=\"11\" font-weight=\"700\" fill=\"#1b1f24\">\(esc(t.label))</text>")
+            s.line("<circle cx=\"\(num: x + 6)\" cy=\"397\" r=\"6\" fill=\"\(t.color)\" stroke=\"#1b1f24\" stroke-opacity=\"0.5\"/>")
+            s.line("<text x=\"\(num: x + 16)\" y=\"401\" font-family=\"\(sans)\" font-size=\"11\" font-weight=\"700\" fill=\"#1b1f24\">\(esc: t.label)</text>")
         }
         if c.retreatCost <= 0 {
             s.line("<text x=\"238\" y=\"401\" font-family=\"\(sans)\" font-size=\"11\" font-weight=\"700\" fill=\"#1b1f24\">Free</text>")
         } else {
             for p in 0..<min(c.retreatCost, 6) {
-                s.line("<circle cx=\"\(fmt(244 + Double(p) * 14))\" cy=\"397\" r=\"5.5\" fill=\"#d0d7de\" stroke=\"#1b1f24\" stroke-opacity=\"0.6\"/>")
+                s.line("<circle cx=\"\(num: 244 + Double(p) * 14)\" cy=\"397\" r=\"5.5\" fill=\"#d0d7de\" stroke=\"#1b1f24\" stroke-opacity=\"0.6\"/>")
             }
         }
 
         // Flavor.
         s.line("<line x1=\"26\" y1=\"410\" x2=\"334\" y2=\"410\" stroke=\"#1b1f24\" stroke-opacity=\"0.2\"/>")
         for (i, l) in wrap(c.flavor, size: 10, maxWidth: 304, maxLines: 2).enumerated() {
-            s.line("<text x=\"26\" y=\"\(fmt(424 + Double(i) * 13))\" font-family=\"\(serif)\" font-size=\"10\" font-style=\"italic\" fill=\"#32383f\">\(esc(l))</text>")
+            s.line("<text x=\"26\" y=\"\(num: 424 + Double(i) * 13)\" font-family=\"\(serif)\" font-size=\"10\" font-style=\"italic\" fill=\"#32383f\">\(esc: l)</text>")
         }
 
         // Footer: rarity mark, floor points, seed, incantation.
@@ -154,48 +158,49 @@ public enum CardSVG {
         for _ in 0..<26 {
             let x = 26 + rng.next() * 308, y = 64 + rng.next() * 138
             let r = 0.5 + rng.next() * 1.3, o = 0.25 + rng.next() * 0.6
-            s.line("<circle cx=\"\(fmt(x))\" cy=\"\(fmt(y))\" r=\"\(fmt(r))\" fill=\"#ffffff\" fill-opacity=\"\(fmt(o))\"/>")
+            s.line("<circle cx=\"\(num: x)\" cy=\"\(num: y)\" r=\"\(num: r)\" fill=\"#ffffff\" fill-opacity=\"\(num: o)\"/>")
         }
         let rings: [(Double, String, Double)] = [(60, primary, 0.9), (44, secondary, 0.8), (28, primary, 0.7)]
         for (radius, color, op) in rings {
             let sides = 3 + Int(rng.next() * 6)
             let rot = rng.next() * 360
-            s.line("<polygon points=\"\(polygon(cx, cy, radius, sides: sides, rotation: rot))\" fill=\"\(color)\" fill-opacity=\"0.08\" stroke=\"\(color)\" stroke-opacity=\"\(fmt(op))\" stroke-width=\"1.6\"/>")
+            s.line("<polygon points=\"\(points: polygon(cx, cy, radius, sides: sides, rotation: rot))\" fill=\"\(color)\" fill-opacity=\"0.08\" stroke=\"\(color)\" stroke-opacity=\"\(num: op)\" stroke-width=\"1.6\"/>")
         }
-        s.line("<circle cx=\"\(fmt(cx))\" cy=\"\(fmt(cy))\" r=\"66\" fill=\"none\" stroke=\"#ffffff\" stroke-opacity=\"0.18\" stroke-dasharray=\"2 5\"/>")
+        s.line("<circle cx=\"\(num: cx)\" cy=\"\(num: cy)\" r=\"66\" fill=\"none\" stroke=\"#ffffff\" stroke-opacity=\"0.18\" stroke-dasharray=\"2 5\"/>")
         let points = 5 + Int(rng.next() * 5)
-        s.line("<polygon points=\"\(star(cx, cy, outer: 20, inner: 8.5, points: points, rotation: rng.next() * 360))\" fill=\"url(#sigil\(uid))\" stroke=\"#ffffff\" stroke-opacity=\"0.7\" stroke-width=\"1\"/>")
+        s.line("<polygon points=\"\(points: star(cx, cy, outer: 20, inner: 8.5, points: points, rotation: rng.next() * 360))\" fill=\"url(#sigil\(uid))\" stroke=\"#ffffff\" stroke-opacity=\"0.7\" stroke-width=\"1\"/>")
         let dots = max(1, c.evolutionStage + 1)
         let start = rng.next() * 360
         for d in 0..<dots {
             let a = (start + Double(d) * 360 / Double(dots)) * Double.pi / 180
-            s.line("<circle cx=\"\(fmt(cx + 66 * Trig.cos(a)))\" cy=\"\(fmt(cy + 66 * Trig.sin(a)))\" r=\"3.2\" fill=\"\(secondary)\" stroke=\"#ffffff\" stroke-width=\"1\"/>")
+            s.line("<circle cx=\"\(num: cx + 66 * Trig.cos(a))\" cy=\"\(num: cy + 66 * Trig.sin(a))\" r=\"3.2\" fill=\"\(secondary)\" stroke=\"#ffffff\" stroke-width=\"1\"/>")
         }
     }
 
-    static func polygon(_ cx: Double, _ cy: Double, _ r: Double, sides: Int, rotation: Double) -> String {
+    /// Polygon vertices as `x,y` pairs.
+    static func polygon(_ cx: Double, _ cy: Double, _ r: Double, sides: Int, rotation: Double) -> [(Double, Double)] {
         (0..<sides).map { i in
             let a = (rotation + Double(i) * 360 / Double(sides)) * Double.pi / 180
-            return fmt(cx + r * Trig.cos(a)) + "," + fmt(cy + r * Trig.sin(a))
-        }.joined(separator: " ")
+            return (cx + r * Trig.cos(a), cy + r * Trig.sin(a))
+        }
     }
 
-    static func star(_ cx: Double, _ cy: Double, outer: Double, inner: Double, points: Int, rotation: Double) -> String {
+    static func star(_ cx: Double, _ cy: Double, outer: Double, inner: Double, points: Int, rotation: Double) -> [(Double, Double)] {
         (0..<(points * 2)).map { i in
             let r = i % 2 == 0 ? outer : inner
             let a = (rotation + Double(i) * 180 / Double(points)) * Double.pi / 180
-            return fmt(cx + r * Trig.cos(a)) + "," + fmt(cy + r * Trig.sin(a))
-        }.joined(separator: " ")
+            return (cx + r * Trig.cos(a), cy + r * Trig.sin(a))
+        }
     }
 
-    static func rarityMark(_ rarity: String, x: Double, y: Double, color: String) -> String {
+    static func rarityMark(_ rarity: String, x: Double, y: Double, color: String) -> SVGLine {
         switch rarity {
         case "starter":
-            return "<circle cx=\"\(fmt(x))\" cy=\"\(fmt(y))\" r=\"3.5\" fill=\"\(color)\" stroke=\"#1b1f24\" stroke-width=\"0.8\"/>"
+            return "<circle cx=\"\(num: x)\" cy=\"\(num: y)\" r=\"3.5\" fill=\"\(color)\" stroke=\"#1b1f24\" stroke-width=\"0.8\"/>"
         case "core":
-            return "<polygon points=\"\(polygon(x, y, 4.5, sides: 4, rotation: -90))\" fill=\"\(color)\" stroke=\"#1b1f24\" stroke-width=\"0.8\"/>"
+            return "<polygon points=\"\(points: polygon(x, y, 4.5, sides: 4, rotation: -90))\" fill=\"\(color)\" stroke=\"#1b1f24\" stroke-width=\"0.8\"/>"
         default:
-            return "<polygon points=\"\(star(x, y, outer: 5, inner: 2.2, points: 5, rotation: -90))\" fill=\"\(color)\" stroke=\"#1b1f24\" stroke-width=\"0.8\"/>"
+            return "<polygon points=\"\(points: star(x, y, outer: 5, inner: 2.2, points: 5, rotation: -90))\" fill=\"\(color)\" stroke=\"#1b1f24\" stroke-width=\"0.8\"/>"
         }
     }
 
@@ -219,34 +224,61 @@ public enum CardSVG {
     /// XML-escape text for element content and attribute values. Characters XML 1.0 cannot
     /// carry (NUL, most C0 controls, U+FFFE/U+FFFF) become U+FFFD; line breaks become spaces.
     public static func esc(_ s: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
+        appendEscaped(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendEscaped(_ s: String, to out: inout [UInt8]) {
         for u in s.unicodeScalars {
             switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out += " "
+            case "&": out.append(contentsOf: "&amp;".utf8)
+            case "<": out.append(contentsOf: "&lt;".utf8)
+            case ">": out.append(contentsOf: "&gt;".utf8)
+            case "\"": out.append(contentsOf: "&quot;".utf8)
+            case "'": out.append(contentsOf: "&apos;".utf8)
+            case "\t", "\n", "\r": out.append(0x20)
             default:
                 let v = u.value
-                if v < 0x20 || v == 0xFFFE || v == 0xFFFF { out += "\u{FFFD}" } else { out.unicodeScalars.append(u) }
+                if v < 0x80 { if v < 0x20 { out.append(contentsOf: [0xEF, 0xBF, 0xBD]) } else { out.append(UInt8(v)) } }
+                else if v == 0xFFFE || v == 0xFFFF { out.append(contentsOf: [0xEF, 0xBF, 0xBD]) }
+                else { out.append(contentsOf: UTF8.encode(u)!) }
             }
         }
-        return out
     }
 
     /// Fixed two-decimal formatting without locale: "12", "12.5", "-3.25".
     static func fmt(_ v: Double) -> String {
-        guard v.isFinite else { return "0" }
+        var out: [UInt8] = []
+        appendNumber(v, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendNumber(_ v: Double, to out: inout [UInt8]) {
+        guard v.isFinite else { out.append(0x30); return }
         let n = Int((v * 100).rounded())
-        let sign = n < 0 ? "-" : ""
+        if n < 0 { out.append(0x2D) }
         let a = abs(n)
         let whole = a / 100, frac = a % 100
-        if frac == 0 { return sign + String(whole) }
-        if frac % 10 == 0 { return sign + String(whole) + "." + String(frac / 10) }
-        return sign + String(whole) + "." + (frac < 10 ? "0" : "") + String(frac)
+        appendInt(whole, to: &out)
+        if frac == 0 { return }
+        out.append(0x2E)
+        if frac % 10 == 0 { out.append(0x30 + UInt8(frac / 10)); return }
+        out.append(0x30 + UInt8(frac / 10)); out.append(0x30 + UInt8(frac % 10))
+    }
+
+    static func appendInt(_ v: Int, to out: inout [UInt8]) {
+        if v < 0 { out.append(0x2D) }
+        var m = v.magnitude
+        if m < 10 { out.append(0x30 + UInt8(m)); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while m > 0 { d[n] = 0x30 + UInt8(m % 10); m /= 10; n += 1 }
+            for k in stride(from: n - 1, through: 0, by: -1) { out.append(d[k]) }
+        }
     }
 
     /// Rough advance width (DejaVu-like proportions) used to fit and wrap text.
@@ -342,13 +374,15 @@ public enum CardSVG {
     }
 }
 
-/// Line-oriented SVG writer with text fitting.
+/// Line-oriented SVG writer over UTF-8 bytes, with text fitting.
 struct SVGBuilder {
-    var out = ""
+    var out: [UInt8] = []
 
-    mutating func line(_ s: String) {
-        out += s
-        out += "\n"
+    init() { out.reserveCapacity(12 * 1024) }
+
+    mutating func line(_ l: SVGLine) {
+        out.append(contentsOf: l.bytes)
+        out.append(0x0A)
     }
 
     /// A text element that never overflows `maxWidth`: long text is truncated to ~1.3× and
@@ -357,13 +391,43 @@ struct SVGBuilder {
                        anchor: String = "start", mono: Bool = false, attrs: String = "") {
         let t = CardSVG.truncate(content, size: size, bold: bold, mono: mono, maxWidth: maxWidth * 1.3)
         let w = CardSVG.estimateWidth(t, size: size, bold: bold, mono: mono)
-        var e = "<text x=\"\(CardSVG.fmt(x))\" y=\"\(CardSVG.fmt(y))\""
-        if anchor != "start" { e += " text-anchor=\"\(anchor)\"" }
-        e += " font-family=\"\(mono ? CardSVG.mono : CardSVG.sans)\" font-size=\"\(CardSVG.fmt(size))\""
-        if !attrs.isEmpty { e += " " + attrs }
-        if w > maxWidth { e += " textLength=\"\(CardSVG.fmt(maxWidth))\" lengthAdjust=\"spacingAndGlyphs\"" }
-        e += ">" + CardSVG.esc(t) + "</text>"
+        var e: SVGLine = "<text x=\"\(num: x)\" y=\"\(num: y)\""
+        if anchor != "start" { e.append(" text-anchor=\"\(anchor)\"") }
+        e.append(" font-family=\"\(mono ? CardSVG.mono : CardSVG.sans)\" font-size=\"\(num: size)\"")
+        if !attrs.isEmpty { e.append(" \(attrs)") }
+        if w > maxWidth { e.append(" textLength=\"\(num: maxWidth)\" lengthAdjust=\"spacingAndGlyphs\"") }
+        e.append(">\(esc: t)</text>")
         line(e)
+    }
+}
+
+/// One piece of SVG written straight to bytes by string interpolation: `\(num: x)` is a
+/// two-decimal number, `\(esc: s)` escaped text, `\(points: p)` an `x,y x,y …` list.
+struct SVGLine: ExpressibleByStringInterpolation {
+    var bytes: [UInt8]
+
+    init(stringLiteral s: String) { bytes = Array(s.utf8) }
+    init(stringInterpolation i: Interpolation) { bytes = i.bytes }
+
+    mutating func append(_ l: SVGLine) { bytes.append(contentsOf: l.bytes) }
+
+    struct Interpolation: StringInterpolationProtocol {
+        var bytes: [UInt8] = []
+        init(literalCapacity: Int, interpolationCount: Int) { bytes.reserveCapacity(literalCapacity + interpolationCount * 8) }
+        mutating func appendLiteral(_ s: String) { bytes.append(contentsOf: s.utf8) }
+        mutating func appendInterpolation(_ s: String) { bytes.append(contentsOf: s.utf8) }
+        mutating func appendInterpolation(_ v: Int) { CardSVG.appendInt(v, to: &bytes) }
+        mutating func appendInterpolation(num v: Double) { CardSVG.appendNumber(v, to: &bytes) }
+        mutating func appendInterpolation(esc s: String) { CardSVG.appendEscaped(s, to: &bytes) }
+        mutating func appendInterpolation(_ l: SVGLine) { bytes.append(contentsOf: l.bytes) }
+        mutating func appendInterpolation(points: [(Double, Double)]) {
+            for (k, p) in points.enumerated() {
+                if k > 0 { bytes.append(0x20) }
+                CardSVG.appendNumber(p.0, to: &bytes)
+                bytes.append(0x2C)
+                CardSVG.appendNumber(p.1, to: &bytes)
+            }
+        }
     }
 }
 

@@ -424,7 +424,7 @@ public enum StaticAPI {
         let file = e["_file"]?.stringValue ?? ""
         let card = (try? CardIdentity.mintCard(manifest: e, path: file)) ?? .null
         let cardRel = i.seed.map { "cards/\($0).svg" }
-        if let s = i.seed, owns(s), cardSVGs, case .object = card { w(cardRel!, Array(CardSVG.render(card: card).utf8)) }
+        if let s = i.seed, owns(s), cardSVGs, case .object = card { w(cardRel!, CardSVG.renderBytes(card: card)) }
         let docURL = i.doc.map { url($0) }
         if let doc = i.doc {
             let sha: JSONValue = e["_sha256"] ?? e["_stub_sha256"] ?? .null
