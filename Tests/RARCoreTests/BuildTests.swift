@@ -111,6 +111,24 @@ enum BuildFixture {
         #expect(BuildSupport.sortedPaths(paths) == paths.sorted(by: BuildSupport.pathLess))
     }
 
+    @Test func fastReadAndCodePoints() throws {
+        let dir = NSTemporaryDirectory() + "rar-fastread-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for size in [0, 1, 4095, 70_000] {
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            try Data(bytes).write(to: URL(fileURLWithPath: dir + "/f\(size)"))
+            #expect(FastFile.read(dir + "/f\(size)") == bytes)
+        }
+        #expect(FastFile.read(dir + "/missing") == nil)
+        #expect(FastFile.read(dir) == nil)  // a directory is not a file
+        // Code points and back, with every UTF-8 length and a lone surrogate (shown as U+FFFD).
+        let text = "a\u{E9}\u{20AC}\u{1F600}z"
+        #expect(PyStr.codePoints(text) == [0x61, 0xE9, 0x20AC, 0x1F600, 0x7A])
+        #expect(PyStr.string(PyStr.codePoints(text)) == text)
+        #expect(PyStr.string([0x61, 0xD800, 0x62, 0x110000]) == "a\u{FFFD}b\u{FFFD}")
+    }
+
     @Test func buildsTheFixtureTree() throws {
         let root = try BuildFixture.write(BuildFixture.files, crlf: ["agents/@acme/world_agent.py"])
         defer { try? FileManager.default.removeItem(atPath: root) }

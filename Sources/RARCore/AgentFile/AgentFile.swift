@@ -29,6 +29,8 @@ public struct AgentFile: Sendable {
     public let module: Module?
     /// Set when the file could not be decoded or parsed.
     public let parseError: PySyntaxError?
+    /// `__manifest__` and `dunders`, read once (one walk of the module, one evaluation each).
+    private let known: [String: DunderResult]
 
     public static let dunders = ["__card__", "__swarm__", "__source__"]
 
@@ -51,6 +53,7 @@ public struct AgentFile: Sendable {
         source = src
         module = mod
         parseError = perr
+        known = AgentFile.readKnown(module: mod, source: src, parseError: perr)
     }
 
     public init(path: String, sizeLimit: Int = SourceText.defaultSizeLimit) throws {
@@ -69,7 +72,9 @@ public struct AgentFile: Sendable {
         self.bytes = bytes
         source = nil
         module = nil
-        parseError = PySyntaxError("file is \(size) bytes, over the \(sizeLimit)-byte limit", line: 1, col: 0, code: .tooLarge)
+        let e = PySyntaxError("file is \(size) bytes, over the \(sizeLimit)-byte limit", line: 1, col: 0, code: .tooLarge)
+        parseError = e
+        known = AgentFile.readKnown(module: nil, source: nil, parseError: e)
     }
 
     /// Parse on a thread with a large stack so hostile nesting cannot overflow it.
@@ -87,11 +92,37 @@ public struct AgentFile: Sendable {
 
     /// nil when the file parses and has no assignment to `name`.
     public func dunder(_ name: String) -> DunderResult? {
+        if let r = known[name] { return r }
+        if AgentFile.knownNames.contains(name) { return nil }
+        return AgentFile.readDunder(name, module: module, source: source, parseError: parseError)
+    }
+
+    static let knownNames: Set<String> = Set(["__manifest__"] + dunders)
+
+    static func readKnown(module: Module?, source: SourceText?, parseError: PySyntaxError?) -> [String: DunderResult] {
+        var out: [String: DunderResult] = [:]
+        if parseError != nil {
+            for n in knownNames { out[n] = readDunder(n, module: module, source: source, parseError: parseError) }
+            return out
+        }
+        guard let module, let source else { return out }
+        for (name, assign) in firstAssignments(to: knownNames, in: module) {
+            out[name] = evaluate(name, assign, source: source)
+        }
+        return out
+    }
+
+    static func readDunder(_ name: String, module: Module?, source: SourceText?, parseError: PySyntaxError?) -> DunderResult? {
         if let e = parseError {
             return DunderResult(errorCode: e.code.rawValue, error: e.description, errorLine: e.line, errorCol: e.col)
         }
         guard let module, let source else { return nil }
-        guard let assign = AgentFile.firstAssignment(to: name, in: module) else { return nil }
+        guard let assign = firstAssignments(to: [name], in: module)[name] else { return nil }
+        return evaluate(name, assign, source: source)
+    }
+
+    /// `literal_eval` of the value of the chosen assignment.
+    static func evaluate(_ name: String, _ assign: (Stmt, Expr), source: SourceText) -> DunderResult {
         let (_, value) = assign
         var r = DunderResult()
         r.stmtLine = assign.0.span.line
@@ -127,14 +158,17 @@ public struct AgentFile: Sendable {
         return r
     }
 
-    /// First `ast.Assign` with a Name target `name`, in `ast.walk` (breadth-first) order.
-    static func firstAssignment(to name: String, in module: Module) -> (Stmt, Expr)? {
-        var found: (Stmt, Expr)?
+    /// For each name, the first `ast.Assign` with a Name target of that name, in `ast.walk`
+    /// (breadth-first) order.
+    static func firstAssignments(to names: Set<String>, in module: Module) -> [String: (Stmt, Expr)] {
+        var found: [String: (Stmt, Expr)] = [:]
         walkStatements(module) { s in
             if case .assign(let targets, let value) = s.kind {
-                for t in targets { if case .name(let n) = t.kind, n == name { found = (s, value); return false } }
+                for t in targets {
+                    if case .name(let n) = t.kind, names.contains(n), found[n] == nil { found[n] = (s, value) }
+                }
             }
-            return true
+            return found.count < names.count
         }
         return found
     }

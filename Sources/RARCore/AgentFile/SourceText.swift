@@ -155,11 +155,41 @@ public struct SourceText: Sendable {
 
 /// Helpers for code-point arrays.
 enum PyStr {
+    /// Code points → String (lone surrogates become U+FFFD), encoded to UTF-8 in one buffer.
     static func string<C: Collection>(_ cps: C) -> String where C.Element == UInt32 {
-        var s = String.UnicodeScalarView()
-        for c in cps { s.append(Unicode.Scalar(c) ?? "\u{FFFD}") }
-        return String(s)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(cps.count)
+        for c in cps {
+            if c < 0x80 {
+                bytes.append(UInt8(truncatingIfNeeded: c))
+            } else if c < 0x800 {
+                bytes.append(UInt8(truncatingIfNeeded: 0xC0 | (c >> 6)))
+                bytes.append(UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F)))
+            } else if c < 0x10000 {
+                if c >= 0xD800 && c <= 0xDFFF {
+                    bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                    continue
+                }
+                bytes.append(UInt8(truncatingIfNeeded: 0xE0 | (c >> 12)))
+                bytes.append(UInt8(truncatingIfNeeded: 0x80 | ((c >> 6) & 0x3F)))
+                bytes.append(UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F)))
+            } else if c < 0x110000 {
+                bytes.append(UInt8(truncatingIfNeeded: 0xF0 | (c >> 18)))
+                bytes.append(UInt8(truncatingIfNeeded: 0x80 | ((c >> 12) & 0x3F)))
+                bytes.append(UInt8(truncatingIfNeeded: 0x80 | ((c >> 6) & 0x3F)))
+                bytes.append(UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F)))
+            } else {
+                bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func codePoints(_ s: String) -> [UInt32] { s.unicodeScalars.map(\.value) }
+    /// String → code points (decoded straight from UTF-8).
+    static func codePoints(_ s: String) -> [UInt32] {
+        var out: [UInt32] = []
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars { out.append(u.value) }
+        return out
+    }
 }

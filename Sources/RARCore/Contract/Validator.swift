@@ -81,11 +81,13 @@ public struct Validator: Sendable {
         var manifest: PyValue?
         var manifestNode: Expr?
         var capabilities: [String] = []
+        let fileName: String
 
         init(file: AgentFile, shown: String, kind: AgentFileKind) {
             self.file = file
             self.shown = shown
             self.kind = kind
+            fileName = file.path.split(separator: "/").last.map(String.init) ?? file.path
         }
 
         mutating func add(_ rule: String, _ sev: Diagnostic.Severity, _ span: Span?, _ message: String, hint: String? = nil) {
@@ -97,7 +99,6 @@ public struct Validator: Sendable {
             diags.append(Diagnostic(rule: rule, severity: sev, file: shown, line: line, column: col + 1, message: message, hint: hint))
         }
 
-        var fileName: String { file.path.split(separator: "/").last.map(String.init) ?? file.path }
 
         mutating func run() {
             checkFileName()

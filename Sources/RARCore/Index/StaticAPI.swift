@@ -589,25 +589,30 @@ enum FastFile {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var out = [UInt8](repeating: 0, count: Int(st.st_size))
-        var off = 0
-        let ok = out.withUnsafeMutableBytes { buf -> Bool in
+        // One byte of room past the size shows whether the file grew since the fstat.
+        let size = Int(st.st_size)
+        var failed = false
+        var out = [UInt8](unsafeUninitializedCapacity: size + 1) { buf, count in
+            var off = 0
             while off < buf.count {
                 let n = Foundation.read(fd, buf.baseAddress! + off, buf.count - off)
                 if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
+                if n < 0 { failed = true; break }
+                if n == 0 { break }
                 off += n
             }
-            return true
+            count = off
         }
-        guard ok else { return nil }
-        // A file that grew since the fstat: read the rest too.
-        var more = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = more.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            out += more[0..<n]
+        guard !failed, out.count >= size else { return nil }
+        if out.count > size {
+            // It grew: read the rest too.
+            var more = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = more.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                out += more[0..<n]
+            }
         }
         return out
     }
