@@ -204,6 +204,37 @@ import FoundationXML
         #expect(CardSVG.render(card: CardIdentity.resolveCard(seed: 1)) != CardSVG.render(card: CardIdentity.resolveCard(seed: 2)))
     }
 
+    /// `wrap` sums widths as it goes; it must break exactly where measuring each candidate
+    /// line afresh would, for ASCII and for text with combining marks, wide and astral scalars.
+    @Test func svgWrapBreaksWhereFreshWidthsWould() {
+        func plainWrap(_ text: String, size: Double, maxWidth: Double, maxLines: Int) -> [String] {
+            guard maxLines > 0 else { return [] }
+            let words = text.split(separator: " ").map(String.init)
+            var lines: [String] = [], cur = "", i = 0
+            while i < words.count {
+                let cand = cur.isEmpty ? words[i] : cur + " " + words[i]
+                if CardSVG.estimateWidth(cand, size: size) <= maxWidth || cur.isEmpty { cur = cand; i += 1 } else {
+                    lines.append(cur); cur = ""
+                    if lines.count == maxLines { break }
+                }
+            }
+            if !cur.isEmpty && lines.count < maxLines { lines.append(cur) }
+            if i < words.count, var last = lines.popLast() {
+                while !last.isEmpty && CardSVG.estimateWidth(last + "\u{2026}", size: size) > maxWidth { last.removeLast() }
+                lines.append(last + "\u{2026}")
+            }
+            return lines.map { CardSVG.truncate($0, size: size, maxWidth: maxWidth * 1.3) }
+        }
+        let pieces = ["a", "word", "Wide", "iii", "MMM", " ", "  ", "e\u{301}", " \u{301}x", "\u{4E2D}\u{6587}", "\u{1F600}", "tl;dr", "x\ty", "42"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let text = (0..<Int.random(in: 0...40, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            let width = Double(Int.random(in: 20...320, using: &rng))
+            let lines = Int.random(in: 0...4, using: &rng)
+            #expect(CardSVG.wrap(text, size: 10, maxWidth: width, maxLines: lines) == plainWrap(text, size: 10, maxWidth: width, maxLines: lines), "\(text.debugDescription) \(width) \(lines)")
+        }
+    }
+
     @Test func svgEscapesText() throws {
         let svg = CardSVG.render(card: try CardIdentity.mintCard(manifest: Self.hostile, path: "x.py"))
         #expect(!svg.contains("<script>"))

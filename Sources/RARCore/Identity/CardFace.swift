@@ -92,8 +92,8 @@ public struct CardFace: Sendable {
     public init(_ card: AgentCard) { self.init(card: card.json()) }
 
     static func isHexColor(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        return u.count == 7 && u[0] == UInt8(ascii: "#") && u.dropFirst().allSatisfy {
+        let u = s.utf8
+        return u.count == 7 && u.first == UInt8(ascii: "#") && u.dropFirst().allSatisfy {
             ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46)
         }
     }
@@ -101,7 +101,10 @@ public struct CardFace: Sendable {
     /// (r, g, b) of "#rrggbb"; grey on malformed input.
     static func rgb(_ hex: String) -> (Int, Int, Int) {
         guard isHexColor(hex) else { return (128, 128, 128) }
-        let v = Int(hex.dropFirst(), radix: 16) ?? 0x808080
+        var v = 0
+        for b in hex.utf8.dropFirst() {
+            v = v << 4 | Int(b <= 0x39 ? b - 0x30 : (b | 0x20) - 0x61 + 10)
+        }
         return ((v >> 16) & 0xFF, (v >> 8) & 0xFF, v & 0xFF)
     }
 }

@@ -230,6 +230,12 @@ public enum CardSVG {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A string's UTF-8 bytes, copied in one go when they are contiguous (native strings).
+    @inline(__always)
+    static func appendUTF8(_ s: String, to out: inout [UInt8]) {
+        if s.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil { out.append(contentsOf: s.utf8) }
+    }
+
     static func appendEscaped(_ s: String, to out: inout [UInt8]) {
         for u in s.unicodeScalars {
             switch u {
@@ -284,22 +290,26 @@ public enum CardSVG {
     /// Rough advance width (DejaVu-like proportions) used to fit and wrap text.
     static func estimateWidth(_ s: String, size: Double, bold: Bool = false, mono: Bool = false) -> Double {
         var em = 0.0
-        for u in s.unicodeScalars {
-            if mono { em += isWide(u) ? 1.2 : 0.602; continue }
-            let v = u.value
-            switch v {
-            case 0x20: em += 0.32
-            case 0x69, 0x6A, 0x6C, 0x2E, 0x2C, 0x3A, 0x3B, 0x21, 0x27, 0x7C, 0x49: em += 0.3
-            case 0x66, 0x72, 0x74: em += 0.42
-            case 0x4D, 0x57, 0x6D, 0x77: em += 0.9
-            case 0x41...0x5A: em += 0.7
-            case 0x30...0x39: em += 0.64
-            case 0x61...0x7A: em += 0.6
-            case 0x300...0x36F, 0x200B...0x200F: break  // combining / zero-width
-            default: em += isWide(u) ? 1.0 : 0.64
-            }
-        }
+        for u in s.unicodeScalars { em += advance(u, mono: mono) }
         return em * size * (bold ? 1.08 : 1)
+    }
+
+    /// One scalar's advance in em.
+    @inline(__always)
+    static func advance(_ u: Unicode.Scalar, mono: Bool) -> Double {
+        if mono { return isWide(u) ? 1.2 : 0.602 }
+        let v = u.value
+        switch v {
+        case 0x20: return 0.32
+        case 0x69, 0x6A, 0x6C, 0x2E, 0x2C, 0x3A, 0x3B, 0x21, 0x27, 0x7C, 0x49: return 0.3
+        case 0x66, 0x72, 0x74: return 0.42
+        case 0x4D, 0x57, 0x6D, 0x77: return 0.9
+        case 0x41...0x5A: return 0.7
+        case 0x30...0x39: return 0.64
+        case 0x61...0x7A: return 0.6
+        case 0x300...0x36F, 0x200B...0x200F: return 0  // combining / zero-width
+        default: return isWide(u) ? 1.0 : 0.64
+        }
     }
 
     static func isWide(_ u: Unicode.Scalar) -> Bool {
@@ -312,18 +322,26 @@ public enum CardSVG {
     /// Greedy word wrap; the last line gets an ellipsis when text remains.
     static func wrap(_ text: String, size: Double, maxWidth: Double, maxLines: Int) -> [String] {
         guard maxLines > 0 else { return [] }
-        let words = text.split(separator: " ").map(String.init)
+        // In ASCII every space is a grapheme of its own, so splitting the bytes is the same split.
+        let words: [String] = text.utf8.allSatisfy({ $0 < 0x80 })
+            ? text.utf8.split(separator: 0x20).map { String(decoding: $0, as: UTF8.self) }
+            : text.split(separator: " ").map(String.init)
         var lines: [String] = []
         var cur = ""
+        // The line's width in em, summed scalar by scalar in order (as estimateWidth sums).
+        var curEm = 0.0
         var i = 0
         while i < words.count {
-            let cand = cur.isEmpty ? words[i] : cur + " " + words[i]
-            if estimateWidth(cand, size: size) <= maxWidth || cur.isEmpty {
-                cur = cand
+            var candEm = cur.isEmpty ? 0.0 : curEm + advance(" ", mono: false)
+            for u in words[i].unicodeScalars { candEm += advance(u, mono: false) }
+            if candEm * size * 1 <= maxWidth || cur.isEmpty {
+                cur = cur.isEmpty ? words[i] : cur + " " + words[i]
+                curEm = candEm
                 i += 1
             } else {
                 lines.append(cur)
                 cur = ""
+                curEm = 0
                 if lines.count == maxLines { break }
             }
         }
@@ -350,10 +368,12 @@ public enum CardSVG {
         return hex(m(r1, r2), m(g1, g2), m(b1, b2))
     }
 
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
     static func hex(_ r: Int, _ g: Int, _ b: Int) -> String {
-        let d = Array("0123456789abcdef".utf8)
         var out: [UInt8] = [UInt8(ascii: "#")]
-        for c in [r, g, b] { let v = max(0, min(255, c)); out.append(d[v >> 4]); out.append(d[v & 15]) }
+        out.reserveCapacity(7)
+        for c in [r, g, b] { let v = max(0, min(255, c)); out.append(hexDigits[v >> 4]); out.append(hexDigits[v & 15]) }
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -406,7 +426,7 @@ struct SVGBuilder {
 struct SVGLine: ExpressibleByStringInterpolation {
     var bytes: [UInt8]
 
-    init(stringLiteral s: String) { bytes = Array(s.utf8) }
+    init(stringLiteral s: String) { bytes = []; CardSVG.appendUTF8(s, to: &bytes) }
     init(stringInterpolation i: Interpolation) { bytes = i.bytes }
 
     mutating func append(_ l: SVGLine) { bytes.append(contentsOf: l.bytes) }
@@ -414,8 +434,8 @@ struct SVGLine: ExpressibleByStringInterpolation {
     struct Interpolation: StringInterpolationProtocol {
         var bytes: [UInt8] = []
         init(literalCapacity: Int, interpolationCount: Int) { bytes.reserveCapacity(literalCapacity + interpolationCount * 8) }
-        mutating func appendLiteral(_ s: String) { bytes.append(contentsOf: s.utf8) }
-        mutating func appendInterpolation(_ s: String) { bytes.append(contentsOf: s.utf8) }
+        mutating func appendLiteral(_ s: String) { CardSVG.appendUTF8(s, to: &bytes) }
+        mutating func appendInterpolation(_ s: String) { CardSVG.appendUTF8(s, to: &bytes) }
         mutating func appendInterpolation(_ v: Int) { CardSVG.appendInt(v, to: &bytes) }
         mutating func appendInterpolation(num v: Double) { CardSVG.appendNumber(v, to: &bytes) }
         mutating func appendInterpolation(esc s: String) { CardSVG.appendEscaped(s, to: &bytes) }

@@ -173,10 +173,12 @@ public enum CardIdentity {
 
 extension String {
     func trimmingASCIIWhitespace() -> String {
-        let s = unicodeScalars
-        let isWS: (Unicode.Scalar) -> Bool = { $0 == " " || ($0.value >= 9 && $0.value <= 13) }
-        guard let a = s.firstIndex(where: { !isWS($0) }), let b = s.lastIndex(where: { !isWS($0) }) else { return "" }
-        return String(String.UnicodeScalarView(s[a...b]))
+        // The whitespace is ASCII, so the cut points fall on scalar boundaries.
+        let u = utf8
+        let isWS: (UInt8) -> Bool = { $0 == 0x20 || ($0 >= 9 && $0 <= 13) }
+        guard let a = u.firstIndex(where: { !isWS($0) }), let b = u.lastIndex(where: { !isWS($0) }) else { return "" }
+        if a == u.startIndex && u.index(after: b) == u.endIndex { return self }
+        return String(decoding: u[a...b], as: UTF8.self)
     }
 }
 
