@@ -15,112 +15,113 @@ enum PyPattern {
         }
     }
 
-    /// The first index >= `from` where `needle` occurs in `t`.
-    static func find(_ t: [UInt32], _ needle: [UInt32], from: Int = 0) -> Int? {
-        guard let first = needle.first, needle.count <= t.count, from >= 0 else { return nil }
-        return t.withUnsafeBufferPointer { tb in
-            needle.withUnsafeBufferPointer { nb in
-                var i = from
-                let last = tb.count - nb.count
-                while i <= last {
-                    if tb[i] == first {
-                        var k = 1
-                        while k < nb.count && tb[i + k] == nb[k] { k += 1 }
-                        if k == nb.count { return i }
-                    }
-                    i += 1
-                }
-                return nil
-            }
-        }
+    /// Does `needle` occur in `t` at `i`?
+    @inline(__always)
+    static func matches(_ t: UnsafeBufferPointer<UInt32>, _ i: Int, _ needle: [UInt32]) -> Bool {
+        guard i + needle.count <= t.count else { return false }
+        for k in 0..<needle.count where t[i + k] != needle[k] { return false }
+        return true
     }
 
-    /// Start indices of `needle` in `t`, in order, found one at a time.
-    static func occurrences(_ t: [UInt32], _ needle: [UInt32]) -> some Sequence<Int> {
-        AnySequence { () -> AnyIterator<Int> in
-            var from = 0
-            return AnyIterator {
-                guard let i = find(t, needle, from: from) else { return nil }
-                from = i + 1
-                return i
-            }
-        }
-    }
-
-    static func skipSpace(_ t: [UInt32], _ i: Int) -> Int {
+    static func skipSpace(_ t: UnsafeBufferPointer<UInt32>, _ i: Int) -> Int {
         var j = i
         while j < t.count && isSpace(t[j]) { j += 1 }
         return j
     }
 
-    static func boundaryBefore(_ t: [UInt32], _ i: Int) -> Bool { i == 0 || !isWord(t[i - 1]) }
-
-    /// `\\bNAME\\s*\\(` (NAME starts with a word character, so `\\b` means no word character before).
-    static func call(_ t: [UInt32], _ name: String) -> Int? {
-        let n = PyStr.codePoints(name)
-        for i in occurrences(t, n) where boundaryBefore(t, i) {
-            let j = skipSpace(t, i + n.count)
-            if j < t.count && t[j] == 0x28 { return i }
+    /// Does any needle occur between `from` and the end of its line (`.*` stops at `\\n`)?
+    static func lineContains(_ t: UnsafeBufferPointer<UInt32>, _ from: Int, _ needles: [[UInt32]]) -> Bool {
+        var i = from
+        while i < t.count && t[i] != 0x0A {
+            for n in needles where n[0] == t[i] {
+                var k = 1
+                while k < n.count && i + k < t.count && t[i + k] != 0x0A && t[i + k] == n[k] { k += 1 }
+                if k == n.count { return true }
+            }
+            i += 1
         }
-        return nil
+        return false
     }
 
-    /// `\\bos\\.system\\s*\\(`
-    static func osSystem(_ t: [UInt32]) -> Int? { call(t, "os.system") }
-
-    /// The rest of the line after index `from` (`.*` stops at `\\n`).
-    static func lineEnd(_ t: [UInt32], _ from: Int) -> Int {
-        var e = from
-        while e < t.count && t[e] != 0x0A { e += 1 }
-        return e
+    /// `\\bNAME\\s*\\(` at `i` (NAME starts with a word character, so `\\b` means no word
+    /// character before). Returns the index after `(`.
+    @inline(__always)
+    static func call(_ t: UnsafeBufferPointer<UInt32>, _ i: Int, _ name: [UInt32]) -> Int? {
+        guard matches(t, i, name), i == 0 || !isWord(t[i - 1]) else { return nil }
+        let j = skipSpace(t, i + name.count)
+        return j < t.count && t[j] == 0x28 ? j + 1 : nil
     }
 
-    static func lineContains(_ t: [UInt32], _ from: Int, _ needles: [[UInt32]]) -> Bool {
-        let end = lineEnd(t, from)
-        let slice = Array(t[from..<end])
-        return needles.contains { find(slice, $0) != nil }
+    /// `(api[_-]?key|secret|password|token)\\s*=\\s*["'][^"']{8,}` at `i` for one of the words
+    /// (no `\\b`; `\\s` and `[^"']` cross lines).
+    static func secretAssignment(_ t: UnsafeBufferPointer<UInt32>, _ i: Int, _ word: [UInt32]) -> Bool {
+        guard matches(t, i, word) else { return false }
+        var j = skipSpace(t, i + word.count)
+        guard j < t.count, t[j] == 0x3D else { return false }
+        j = skipSpace(t, j + 1)
+        guard j < t.count, t[j] == 0x22 || t[j] == 0x27 else { return false }
+        var k = j + 1, n = 0
+        while k < t.count && n < 8 && t[k] != 0x22 && t[k] != 0x27 { k += 1; n += 1 }
+        return n >= 8
     }
 
+    static let osSystemName = PyStr.codePoints("os.system")
+    static let openName = PyStr.codePoints("open")
+    static let compileName = PyStr.codePoints("compile")
+    static let execName = PyStr.codePoints("exec")
+    static let evalName = PyStr.codePoints("eval")
+    static let importName = PyStr.codePoints("__import__")
     static let fileNeedles = ["/etc", "/proc", ".env", ".ssh", "passwd"].map(PyStr.codePoints)
-
-    /// `\\bopen\\s*\\(.*(\\/etc|\\/proc|\\.env|\\.ssh|passwd)`
-    static func suspiciousOpen(_ t: [UInt32]) -> Int? {
-        let n = PyStr.codePoints("open")
-        for i in occurrences(t, n) where boundaryBefore(t, i) {
-            let j = skipSpace(t, i + n.count)
-            if j < t.count && t[j] == 0x28 && lineContains(t, j + 1, fileNeedles) { return i }
-        }
-        return nil
-    }
-
-    /// `\\bcompile\\s*\\(.*["']exec["']`
-    static func compileExec(_ t: [UInt32]) -> Int? {
-        let n = PyStr.codePoints("compile")
-        let quoted = ["\"exec\"", "\"exec'", "'exec\"", "'exec'"].map(PyStr.codePoints)
-        for i in occurrences(t, n) where boundaryBefore(t, i) {
-            let j = skipSpace(t, i + n.count)
-            if j < t.count && t[j] == 0x28 && lineContains(t, j + 1, quoted) { return i }
-        }
-        return nil
-    }
-
+    static let quotedExec = ["\"exec\"", "\"exec'", "'exec\"", "'exec'"].map(PyStr.codePoints)
     static let secretWords = ["api_key", "api-key", "apikey", "secret", "password", "token"].map(PyStr.codePoints)
 
-    /// `(api[_-]?key|secret|password|token)\\s*=\\s*["'][^"']{8,}` (no `\\b`; `\\s` and `[^"']` cross lines).
-    static func hardcodedSecret(_ t: [UInt32]) -> Int? {
-        var best: Int?
-        for w in secretWords {
-            for i in occurrences(t, w) {
-                if let b = best, i >= b { break }
-                var j = skipSpace(t, i + w.count)
-                guard j < t.count, t[j] == 0x3D else { continue }
-                j = skipSpace(t, j + 1)
-                guard j < t.count, t[j] == 0x22 || t[j] == 0x27 else { continue }
-                var k = j + 1, n = 0
-                while k < t.count && n < 8 && t[k] != 0x22 && t[k] != 0x27 { k += 1; n += 1 }
-                if n >= 8 { best = i; break }
+    /// Where each pattern first matches (what `re.search` reports), found in one pass.
+    struct Scan {
+        /// `\\bos\\.system\\s*\\(`
+        var osSystem: Int?
+        /// `\\bopen\\s*\\(.*(\\/etc|\\/proc|\\.env|\\.ssh|passwd)`
+        var suspiciousOpen: Int?
+        /// `(api[_-]?key|secret|password|token)\\s*=\\s*["'][^"']{8,}`
+        var hardcodedSecret: Int?
+        var exec: Int?, eval: Int?, dynamicImport: Int?
+        /// `\\bcompile\\s*\\(.*["']exec["']`
+        var compileExec: Int?
+        /// First offset of each of the substrings asked for (plain `in` tests).
+        var substrings: [Int?]
+    }
+
+    static func scan(_ text: [UInt32], substrings: [[UInt32]]) -> Scan {
+        var r = Scan(substrings: Array(repeating: nil, count: substrings.count))
+        var open = substrings.count  // substrings not found yet
+        var starts = [Bool](repeating: false, count: 128)
+        for n in substrings { if let f = n.first, f < 128 { starts[Int(f)] = true } }
+        let other = substrings.contains { ($0.first ?? 0) >= 128 }
+        text.withUnsafeBufferPointer { t in
+            for i in 0..<t.count {
+                let c = t[i]
+                if open > 0 && (c < 128 ? starts[Int(c)] : other) {
+                    for (k, n) in substrings.enumerated() where r.substrings[k] == nil && n.first == c && matches(t, i, n) {
+                        r.substrings[k] = i
+                        open -= 1
+                    }
+                }
+                switch c {
+                case 0x6F:  // o
+                    if r.osSystem == nil, call(t, i, osSystemName) != nil { r.osSystem = i }
+                    if r.suspiciousOpen == nil, let j = call(t, i, openName), lineContains(t, j, fileNeedles) { r.suspiciousOpen = i }
+                case 0x65:  // e
+                    if r.exec == nil, call(t, i, execName) != nil { r.exec = i }
+                    if r.eval == nil, call(t, i, evalName) != nil { r.eval = i }
+                case 0x5F:  // _
+                    if r.dynamicImport == nil, call(t, i, importName) != nil { r.dynamicImport = i }
+                case 0x63:  // c
+                    if r.compileExec == nil, let j = call(t, i, compileName), lineContains(t, j, quotedExec) { r.compileExec = i }
+                case 0x61, 0x73, 0x70, 0x74:  // a s p t
+                    if r.hardcodedSecret == nil, secretWords.contains(where: { $0[0] == c && secretAssignment(t, i, $0) }) { r.hardcodedSecret = i }
+                default: break
+                }
             }
         }
-        return best
+        return r
     }
 }

@@ -212,30 +212,40 @@ public enum ReferenceChecks {
     /// `scan_security`: the first hit of each dangerous pattern, with its offset (a code-point index).
     public static func scanSecurity(_ text: String) -> [PatternHit] { scanSecurity(PyStr.codePoints(text)) }
 
-    public static func scanSecurity(_ t: [UInt32]) -> [PatternHit] {
-        var hits: [PatternHit] = []
-        if let o = PyPattern.osSystem(t) { hits.append(PatternHit(rule: "X1", message: "os.system() is forbidden — use subprocess and declare in requires_env", offset: o)) }
-        if let o = PyPattern.suspiciousOpen(t) { hits.append(PatternHit(rule: "X2", message: "suspicious file access pattern", offset: o)) }
-        if let o = PyPattern.hardcodedSecret(t) { hits.append(PatternHit(rule: "X3", message: "possible hardcoded secret", offset: o)) }
-        return hits
-    }
+    public static func scanSecurity(_ t: [UInt32]) -> [PatternHit] { scanAll(t).security }
 
     /// `scan_capabilities`: sorted tags.
     public static func scanCapabilities(_ text: String) -> [String] { scanCapabilities(PyStr.codePoints(text)) }
 
-    public static func scanCapabilities(_ t: [UInt32]) -> [String] {
-        var tags: [String] = []
-        if PyPattern.call(t, "exec") != nil { tags.append("exec") }
-        if PyPattern.call(t, "eval") != nil { tags.append("eval") }
-        if PyPattern.call(t, "__import__") != nil { tags.append("dynamic_import") }
-        if PyPattern.compileExec(t) != nil { tags.append("compile_exec") }
-        return tags.sorted()
-    }
+    public static func scanCapabilities(_ t: [UInt32]) -> [String] { scanAll(t).capabilities }
 
     /// The SDK's substring test (contract test 10), in its order.
     public static func secretSubstringHits(_ text: String) -> [String] { secretSubstringHits(PyStr.codePoints(text)) }
 
-    public static func secretSubstringHits(_ t: [UInt32]) -> [String] {
-        secretSubstrings.filter { PyPattern.find(t, PyStr.codePoints($0)) != nil }
+    public static func secretSubstringHits(_ t: [UInt32]) -> [String] { scanAll(t).substrings.map(\.0) }
+
+    static let secretSubstringPoints = secretSubstrings.map(PyStr.codePoints)
+
+    /// All three scans from one pass over the text.
+    public struct TextScan: Sendable {
+        public var security: [PatternHit]
+        public var capabilities: [String]
+        /// The SDK's substring hits, in its order, each with its first offset.
+        public var substrings: [(String, Int)]
+    }
+
+    public static func scanAll(_ t: [UInt32]) -> TextScan {
+        let s = PyPattern.scan(t, substrings: secretSubstringPoints)
+        var hits: [PatternHit] = []
+        if let o = s.osSystem { hits.append(PatternHit(rule: "X1", message: "os.system() is forbidden — use subprocess and declare in requires_env", offset: o)) }
+        if let o = s.suspiciousOpen { hits.append(PatternHit(rule: "X2", message: "suspicious file access pattern", offset: o)) }
+        if let o = s.hardcodedSecret { hits.append(PatternHit(rule: "X3", message: "possible hardcoded secret", offset: o)) }
+        var tags: [String] = []
+        if s.exec != nil { tags.append("exec") }
+        if s.eval != nil { tags.append("eval") }
+        if s.dynamicImport != nil { tags.append("dynamic_import") }
+        if s.compileExec != nil { tags.append("compile_exec") }
+        let subs = zip(secretSubstrings, s.substrings).compactMap { n, o in o.map { (n, $0) } }
+        return TextScan(security: hits, capabilities: tags.sorted(), substrings: subs)
     }
 }

@@ -613,22 +613,23 @@ public struct Validator: Sendable {
         // MARK: security
 
         mutating func checkSecurity(_ source: SourceText) {
-            for hit in ReferenceChecks.scanSecurity(source.scalars) {
+            let scan = ReferenceChecks.scanAll(source.scalars)
+            for hit in scan.security {
                 let (l, c) = source.location(of: hit.offset)
                 let hint = hit.rule == "X1" ? "use subprocess.run([...]) and declare what you need in requires_env"
                     : hit.rule == "X2" ? "do not read system or secret files from an agent"
                     : "read secrets from the environment (os.environ) and list them in requires_env"
                 add(hit.rule, .error, line: l, col: c, hit.message, hint: hint)
             }
-            capabilities = ReferenceChecks.scanCapabilities(source.scalars)
+            capabilities = scan.capabilities
             if !capabilities.isEmpty {
                 add("X4", .note, nil, "uses dynamic code: \(capabilities.joined(separator: ", ")) (tagged as capabilities in the registry)")
             }
-            let subs = ReferenceChecks.secretSubstringHits(source.scalars)
+            let subs = scan.substrings
             if !subs.isEmpty && !diags.contains(where: { $0.rule == "X3" }) {
-                let first = subs.compactMap { PyPattern.find(source.scalars, PyStr.codePoints($0)) }.min() ?? 0
+                let first = subs.map(\.1).min() ?? 0
                 let lineNo = source.location(of: first).line
-                add("X5", .warning, line: lineNo, col: 0, "Suspicious patterns found: [\(subs.map { PyFormat.reprString(PyStr.codePoints($0)) }.joined(separator: ", "))]",
+                add("X5", .warning, line: lineNo, col: 0, "Suspicious patterns found: [\(subs.map { PyFormat.reprString(PyStr.codePoints($0.0)) }.joined(separator: ", "))]",
                     hint: "if this is a real secret, move it to the environment")
             }
         }
