@@ -270,6 +270,21 @@ enum CatalogFixture {
         }
     }
 
+    /// Line splitting on UTF-8 is the Character split it replaces, and the pre-escape round-trips.
+    @Test func docstringLinesSplitAsCharactersDo() {
+        var rng = SplitMix64(state: 0x5E1F)
+        let atoms = ["a", "\n", "\n\n", "\r", "\r\n", "\u{301}", "é", "&", "&amp;", "<", "&lt;", "\u{0}", " ", "😀"]
+        for _ in 0..<3000 {
+            let s = (0..<Int(rng.next() % 20)).map { _ in atoms[Int(rng.next() % UInt64(atoms.count))] }.joined()
+            for omit in [true, false] {
+                #expect(DocstringHTML.splitLines(s, omittingEmpty: omit).map(String.init) == s.split(separator: "\n", omittingEmptySubsequences: omit).map(String.init), "\(s.debugDescription)")
+            }
+            var zeroFree = ""
+            zeroFree.unicodeScalars.append(contentsOf: s.unicodeScalars.filter { $0 != "\u{0}" })
+            #expect(DocstringHTML.unPreEscape(Substring(DocstringHTML.preEscape(zeroFree))) == zeroFree, "\(s.debugDescription)")
+        }
+    }
+
     @Test func highlighterEscapesAndKeepsLines() {
         let src = "# c <b>\n@dec\ndef f(x=1.5e-3):\n    s = rb'''a\n</span>'''\n    return \"\\\"\" + x\n"
         let html = PythonHighlighter.html(Array(src.utf8))

@@ -67,7 +67,7 @@ public enum DocstringHTML {
     /// Indented runs that do not continue a list item, and `>>>` examples, become fenced code
     /// (dedented); existing fences are left alone.
     static func fenceIndentedBlocks(_ doc: String) -> String {
-        let lines = doc.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = splitLines(doc, omittingEmpty: false)
         var out: [Substring] = []
         out.reserveCapacity(lines.count + 8)
         var inFence = false
@@ -111,33 +111,42 @@ public enum DocstringHTML {
 
     // MARK: Ink with guards
 
+    /// `s.split(separator: "\n")` as Substrings. Without a CR (whose CR LF pair is one
+    /// Character) every LF byte is a Character boundary, so splitting the UTF-8 is the same split.
+    static func splitLines(_ s: String, omittingEmpty: Bool) -> [Substring] {
+        if s.utf8.contains(0x0D) { return s.split(separator: "\n", omittingEmptySubsequences: omittingEmpty) }
+        return s.utf8.split(separator: 0x0A, omittingEmptySubsequences: omittingEmpty).map { Substring($0) }
+    }
+
     static func preEscape(_ s: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count + 16)
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case "\0": out += "\u{FFFD}"
-            default: out.unicodeScalars.append(ch)
+        for b in s.utf8 {
+            switch b {
+            case 0x26: out.append(contentsOf: "&amp;".utf8)
+            case 0x3C: out.append(contentsOf: "&lt;".utf8)
+            case 0x00: out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            default: out.append(b)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Exact inverse of `preEscape` for text Ink hands back unchanged.
     static func unPreEscape(_ s: Substring) -> String {
-        var out = ""
-        var i = s.startIndex
-        while i < s.endIndex {
-            if s[i] == "&" {
-                if s[i...].hasPrefix("&amp;") { out += "&"; i = s.index(i, offsetBy: 5); continue }
-                if s[i...].hasPrefix("&lt;") { out += "<"; i = s.index(i, offsetBy: 4); continue }
+        let u = Array(s.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count)
+        var i = 0
+        while i < u.count {
+            if u[i] == 0x26 {
+                if u[i...].starts(with: "&amp;".utf8) { out.append(0x26); i += 5; continue }
+                if u[i...].starts(with: "&lt;".utf8) { out.append(0x3C); i += 4; continue }
             }
-            out.append(s[i])
-            i = s.index(after: i)
+            out.append(u[i])
+            i += 1
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Drop leading lines made only of dashes and blanks.
@@ -176,7 +185,7 @@ public enum DocstringHTML {
     /// `[name]: url` declarations (Ink matches names case-insensitively).
     static func referenceURLs(_ s: String) -> [String: Substring] {
         var out: [String: Substring] = [:]
-        for line in s.split(separator: "\n") {
+        for line in splitLines(s, omittingEmpty: true) {
             let t = line.drop(while: { $0 == " " })
             guard t.hasPrefix("["), let close = t.firstIndex(of: "]") else { continue }
             let after = t[t.index(after: close)...]
