@@ -25,8 +25,8 @@ struct Parser {
 
     var cur: Token { toks[p] }
     func peekTok(_ k: Int) -> Token { toks[min(p + k, toks.count - 1)] }
-    @inline(__always) func isOp(_ s: String) -> Bool { toks[p].kind == .op && toks[p].text == s }
-    @inline(__always) func isKw(_ s: String) -> Bool { toks[p].kind == .name && toks[p].text == s }
+    @inline(__always) func isOp(_ s: StaticString) -> Bool { toks[p].kind == .op && toks[p].code == Token.pack(s) }
+    @inline(__always) func isKw(_ s: StaticString) -> Bool { toks[p].kind == .name && toks[p].code == Token.pack(s) }
     var isIdent: Bool { toks[p].kind == .name && !toks[p].isKeyword }
 
     func error(_ m: String = "invalid syntax", at t: Token? = nil, kind: PySyntaxError.Kind = .syntax) -> PySyntaxError {
@@ -40,22 +40,22 @@ struct Parser {
         return t
     }
 
-    mutating func expectOp(_ s: String, _ msg: String? = nil) throws {
+    mutating func expectOp(_ s: StaticString, _ msg: String? = nil) throws {
         guard isOp(s) else { throw error(msg ?? "expected '\(s)'") }
         p += 1
     }
 
-    mutating func expectKw(_ s: String) throws {
+    mutating func expectKw(_ s: StaticString) throws {
         guard isKw(s) else { throw error("expected '\(s)'") }
         p += 1
     }
 
-    mutating func acceptOp(_ s: String) -> Bool {
+    mutating func acceptOp(_ s: StaticString) -> Bool {
         if isOp(s) { p += 1; return true }
         return false
     }
 
-    mutating func acceptKw(_ s: String) -> Bool {
+    mutating func acceptKw(_ s: StaticString) -> Bool {
         if isKw(s) { p += 1; return true }
         return false
     }
@@ -414,7 +414,7 @@ struct Parser {
     }
 
     /// Parameters of `def` (closing ")") or `lambda` (closing ":").
-    mutating func parameters(closing: String, annotations: Bool) throws -> [Parameter] {
+    mutating func parameters(closing: StaticString, annotations: Bool) throws -> [Parameter] {
         var out: [Parameter] = []
         var seenDefault = false
         var seenStar = false
@@ -841,10 +841,10 @@ struct Parser {
         let first = try bitwiseOr()
         // Most expressions compare nothing: no list for them.
         let kind = toks[p].kind
-        guard (kind == .op && Parser.compareOps.contains(toks[p].text)) || (kind == .name && Parser.compareWords.contains(toks[p].text)) else { return first }
+        guard (kind == .op && Parser.compareOps.contains(toks[p].code)) || (kind == .name && Parser.compareWords.contains(toks[p].code)) else { return first }
         var items = [first]
         while true {
-            if toks[p].kind == .op && Parser.compareOps.contains(toks[p].text) {
+            if toks[p].kind == .op && Parser.compareOps.contains(toks[p].code) {
                 p += 1
             } else if isKw("in") {
                 p += 1
@@ -862,10 +862,10 @@ struct Parser {
         return try mk(.other("Compare"), span(from: t), items)
     }
 
-    mutating func binaryLevel(_ ops: [String], _ next: (inout Parser) throws -> Expr) throws -> Expr {
+    mutating func binaryLevel(_ ops: [UInt64], _ next: (inout Parser) throws -> Expr) throws -> Expr {
         let t = p
         var left = try next(&self)
-        while toks[p].kind == .op && ops.contains(toks[p].text) {
+        while toks[p].kind == .op && ops.contains(toks[p].code) {
             let op = advance().text
             let right = try next(&self)
             left = try mk(.binOp(left, op, right), span(from: t), [left, right])
@@ -873,12 +873,12 @@ struct Parser {
         return left
     }
 
-    // Small arrays: comparing a few short strings beats hashing one.
-    static let orOps = ["|"], xorOps = ["^"], andOps = ["&"]
-    static let shiftOps = ["<<", ">>"], sumOps = ["+", "-"]
-    static let termOps = ["*", "/", "//", "%", "@"]
-    static let compareOps = ["==", "!=", "<", "<=", ">", ">="]
-    static let compareWords = ["in", "not", "is"]
+    // Small arrays of packed codes: comparing a few integers beats hashing a string.
+    static let orOps = ["|"].map(Token.pack), xorOps = ["^"].map(Token.pack), andOps = ["&"].map(Token.pack)
+    static let shiftOps = ["<<", ">>"].map(Token.pack), sumOps = ["+", "-"].map(Token.pack)
+    static let termOps = ["*", "/", "//", "%", "@"].map(Token.pack)
+    static let compareOps = ["==", "!=", "<", "<=", ">", ">="].map(Token.pack)
+    static let compareWords = ["in", "not", "is"].map(Token.pack)
 
     mutating func bitwiseOr() throws -> Expr { try binaryLevel(Parser.orOps) { try $0.bitwiseXor() } }
     mutating func bitwiseXor() throws -> Expr { try binaryLevel(Parser.xorOps) { try $0.bitwiseAnd() } }

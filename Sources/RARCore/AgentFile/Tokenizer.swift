@@ -18,6 +18,29 @@ public struct Token: Sendable {
     public var bodyEnd: Int = 0
     /// A NAME that is a Python keyword (set once by the tokenizer).
     public var isKeyword = false
+    /// `text`'s bytes packed little-endian when it has at most 8 (0 otherwise): operators and
+    /// keywords compare as one integer (`Token.pack`).
+    var code: UInt64 = 0
+
+    /// Up to 8 bytes as one integer (UInt64.max for longer text, which no token code equals).
+    @inline(__always)
+    static func pack(_ s: StaticString) -> UInt64 {
+        let n = s.utf8CodeUnitCount
+        guard n <= 8 else { return .max }
+        var v: UInt64 = 0
+        for k in 0..<n { v |= UInt64(s.utf8Start[k]) << (8 * k) }
+        return v
+    }
+
+    static func pack(_ s: String) -> UInt64 {
+        var v: UInt64 = 0, k = 0
+        for b in s.utf8 {
+            if k == 8 { return .max }
+            v |= UInt64(b) << (8 * k)
+            k += 1
+        }
+        return v
+    }
 }
 
 /// Python 3.11's tokenizer, including its error messages for the cases a registry meets.
@@ -52,7 +75,10 @@ struct Tokenizer {
     }
 
     mutating func emit(_ kind: Token.Kind, _ text: String, _ start: Int, _ sLine: Int, _ sCol: Int) {
-        tokens.append(Token(kind: kind, text: text, start: start, end: i, line: sLine, col: sCol, endLine: line, endCol: i - lineStart))
+        var t = Token(kind: kind, text: text, start: start, end: i, line: sLine, col: sCol, endLine: line, endCol: i - lineStart)
+        let c = Token.pack(text)
+        t.code = c == .max ? 0 : c
+        tokens.append(t)
     }
 
     mutating func newLine() { line += 1; lineStart = i }
@@ -369,12 +395,13 @@ struct Tokenizer {
             if c < 0x20 || c == 0x7F { throw err("invalid non-printable character U+\(String(format: "%04X", c))") }
             throw err("invalid syntax")
         }
-        i += text.unicodeScalars.count
-        switch text {
-        case "(", "[", "{":
+        let width = text.utf8.count  // operators are ASCII
+        i += width
+        switch width == 1 ? c : 0 {
+        case 0x28, 0x5B, 0x7B:
             if brackets.count >= Tokenizer.maxBrackets { throw err("too many nested parentheses", sLine, sCol) }
             brackets.append((c, sLine, sCol))
-        case ")", "]", "}":
+        case 0x29, 0x5D, 0x7D:
             guard let open = brackets.popLast() else { throw err("unmatched '\(text)'", sLine, sCol) }
             let want: UInt32 = open.ch == 0x28 ? 0x29 : open.ch == 0x5B ? 0x5D : 0x7D
             if c != want {

@@ -93,32 +93,38 @@ enum PyPattern {
     static func scan(_ text: [UInt32], substrings: [[UInt32]]) -> Scan {
         var r = Scan(substrings: Array(repeating: nil, count: substrings.count))
         var open = substrings.count  // substrings not found yet
-        var starts = [Bool](repeating: false, count: 128)
-        for n in substrings { if let f = n.first, f < 128 { starts[Int(f)] = true } }
+        // What to try at each ASCII character: bit 0 a substring may start here, bits 1–7 the
+        // patterns by their first letter.
+        var probe = [UInt8](repeating: 0, count: 128)
+        for n in substrings { if let f = n.first, f < 128 { probe[Int(f)] |= 1 } }
+        probe[0x6F] |= 2; probe[0x65] |= 4; probe[0x5F] |= 8; probe[0x63] |= 16  // o e _ c
+        for w in secretWords { probe[Int(w[0])] |= 32 }
         let other = substrings.contains { ($0.first ?? 0) >= 128 }
         text.withUnsafeBufferPointer { t in
-            for i in 0..<t.count {
-                let c = t[i]
-                if open > 0 && (c < 128 ? starts[Int(c)] : other) {
-                    for (k, n) in substrings.enumerated() where r.substrings[k] == nil && n.first == c && matches(t, i, n) {
-                        r.substrings[k] = i
-                        open -= 1
+            probe.withUnsafeBufferPointer { probe in
+                for i in 0..<t.count {
+                    let c = t[i]
+                    let bits: UInt8 = c < 128 ? probe[Int(c)] : (other ? 1 : 0)
+                    if bits == 0 { continue }
+                    if bits & 1 != 0 && open > 0 {
+                        for k in 0..<substrings.count where r.substrings[k] == nil && substrings[k][0] == c && matches(t, i, substrings[k]) {
+                            r.substrings[k] = i
+                            open -= 1
+                        }
                     }
-                }
-                switch c {
-                case 0x6F:  // o
-                    if r.osSystem == nil, call(t, i, osSystemName) != nil { r.osSystem = i }
-                    if r.suspiciousOpen == nil, let j = call(t, i, openName), lineContains(t, j, fileNeedles) { r.suspiciousOpen = i }
-                case 0x65:  // e
-                    if r.exec == nil, call(t, i, execName) != nil { r.exec = i }
-                    if r.eval == nil, call(t, i, evalName) != nil { r.eval = i }
-                case 0x5F:  // _
-                    if r.dynamicImport == nil, call(t, i, importName) != nil { r.dynamicImport = i }
-                case 0x63:  // c
-                    if r.compileExec == nil, let j = call(t, i, compileName), lineContains(t, j, quotedExec) { r.compileExec = i }
-                case 0x61, 0x73, 0x70, 0x74:  // a s p t
-                    if r.hardcodedSecret == nil, secretWords.contains(where: { $0[0] == c && secretAssignment(t, i, $0) }) { r.hardcodedSecret = i }
-                default: break
+                    if bits & 2 != 0 {
+                        if r.osSystem == nil, call(t, i, osSystemName) != nil { r.osSystem = i }
+                        if r.suspiciousOpen == nil, let j = call(t, i, openName), lineContains(t, j, fileNeedles) { r.suspiciousOpen = i }
+                    }
+                    if bits & 4 != 0 {
+                        if r.exec == nil, call(t, i, execName) != nil { r.exec = i }
+                        if r.eval == nil, call(t, i, evalName) != nil { r.eval = i }
+                    }
+                    if bits & 8 != 0, r.dynamicImport == nil, call(t, i, importName) != nil { r.dynamicImport = i }
+                    if bits & 16 != 0, r.compileExec == nil, let j = call(t, i, compileName), lineContains(t, j, quotedExec) { r.compileExec = i }
+                    if bits & 32 != 0, r.hardcodedSecret == nil, secretWords.contains(where: { $0[0] == c && secretAssignment(t, i, $0) }) {
+                        r.hardcodedSecret = i
+                    }
                 }
             }
         }
