@@ -292,7 +292,10 @@ extension Catalog {
                 default: manifest.append(["key": k, "value": v.serialized(.compact), "code": true])
                 }
             }
-            d["manifest_rows"] = manifest
+            d["manifest_rows_html"] = manifest.map { r in
+                let v = HTMLEscape.escape(r["value"] as! String)
+                return "<tr><th scope=\"row\">" + HTMLEscape.escape(r["key"] as! String) + "</th><td>" + ((r["code"] as! Bool) ? "<code class=\"break\">" + v + "</code>" : v) + "</td></tr>"
+            }.joined()
             var details: [[String: Any]] = []
             func detail(_ k: String, _ v: String?) { if let v, !v.isEmpty { details.append(["key": k, "value": v]) } }
             detail("file", file)
@@ -304,7 +307,9 @@ extension Catalog {
             detail("capabilities", e["_capabilities"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", "))
             detail("stack", e["_stack"]?.stringValue)
             if !a.aliasIncantations.isEmpty { detail("earlier incantations", a.aliasIncantations.joined(separator: " · ")) }
-            d["detail_rows"] = details
+            d["detail_rows_html"] = details.map { r in
+                "<tr><th scope=\"row\">" + HTMLEscape.escape(r["key"] as! String) + "</th><td><code class=\"break\">" + HTMLEscape.escape(r["value"] as! String) + "</code></td></tr>"
+            }.joined()
             // Versions.
             let versions = a.versions.isEmpty
                 ? [CatalogVersion(version: a.version, sha256: a.sha256, publishedAt: e["_added_at"]?.stringValue)] : a.versions

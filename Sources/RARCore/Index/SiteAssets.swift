@@ -1155,7 +1155,7 @@ table { border-collapse: collapse; width: 100%; font-size: .88rem; }
           <h2 id="manifest-heading">Manifest</h2>
           <table class="kv">
             <tbody>
-              {{#manifest_rows}}<tr><th scope="row">{{key}}</th><td>{{#code}}<code class="break">{{value}}</code>{{/code}}{{^code}}{{value}}{{/code}}</td></tr>{{/manifest_rows}}
+              {{{manifest_rows_html}}}
             </tbody>
           </table>
         </section>
@@ -1172,7 +1172,7 @@ table { border-collapse: collapse; width: 100%; font-size: .88rem; }
           <h2 id="details-heading">Details</h2>
           <table class="kv">
             <tbody>
-              {{#detail_rows}}<tr><th scope="row">{{key}}</th><td><code class="break">{{value}}</code></td></tr>{{/detail_rows}}
+              {{{detail_rows_html}}}
             </tbody>
           </table>
         </section>
