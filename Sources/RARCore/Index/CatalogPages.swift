@@ -10,6 +10,22 @@ extension Catalog {
         var type: String
         var sortKey: String
         var dict: [String: Any]
+        /// The row partial rendered once, with `Context.rootMarker` for the page's root.
+        var html: RowHTML = RowHTML()
+    }
+
+    /// A row's rendering, made on first use and shared by the listings that show the row.
+    final class RowHTML: @unchecked Sendable {
+        private var bytes: [UInt8]?
+        private let lock = NSLock()
+        func get(_ make: () throws -> [UInt8]) rethrows -> [UInt8] {
+            lock.lock()
+            defer { lock.unlock() }
+            if let bytes { return bytes }
+            let b = try make()
+            bytes = b
+            return b
+        }
     }
 
     /// Everything pages share: the compiled site, options, and the agents' listing rows.
@@ -75,7 +91,17 @@ extension Catalog {
         /// Render, or reuse the page an earlier render made from the same template and values
         /// (nil: the page an earlier build wrote at `path` is unchanged).
         func render(_ template: String, _ d: [String: Any], path: String) throws -> [UInt8]? {
-            guard options.memo != nil || units != nil else { return try site.render(template, d) }
+            // A listing's rows: keyed by their values ("agents"), rendered only when the page is.
+            var d = d
+            let rows = d.removeValue(forKey: Context.rowsKey) as? ArraySlice<Row>
+            func page() throws -> [UInt8] {
+                guard let rows else { return try site.render(template, d) }
+                var full = d
+                full.removeValue(forKey: "agents")
+                full["rows_html"] = try rowsHTML(rows, path: path)
+                return try site.render(template, full)
+            }
+            guard options.memo != nil || units != nil else { return try page() }
             var text = ""
             Context.describe(d, into: &text)
             let key = RenderMemo.key([template, site.fingerprint, text])
@@ -83,10 +109,13 @@ extension Catalog {
             if units?.reuse(id, key: key) != nil { return nil }
             defer { units?.record(id, key: key, paths: [path]) }
             if let hit = options.memo?.lookup(key, key: key) { return hit[0].1 }
-            let page = try site.render(template, d)
-            options.memo?.store(key, key: key, files: [("", page)])
-            return page
+            let rendered = try page()
+            options.memo?.store(key, key: key, files: [("", rendered)])
+            return rendered
         }
+
+        /// Where a listing passes its rows to `render` (not a template key).
+        static let rowsKey = "\u{0}rows"
 
         /// A deterministic text of template values (dictionary keys sorted), for memo keys.
         static func describe(_ v: Any, into out: inout String) {
@@ -140,6 +169,7 @@ extension Catalog {
             let lead = "\(sortedRows.count) agents from \(byPublisher.count) publishers."
             var d = common(path: path, kind: page == 1 ? "index" : "listing", title: page == 1 ? "" : "All agents, page \(page)", description: lead)
             d["agents"] = slice.map(\.dict)
+            d[Context.rowsKey] = slice
             d["pagination"] = pagination(page: page, pages: pages, total: sortedRows.count, first: (page - 1) * size + 1,
                                          last: (page - 1) * size + slice.count, path: Catalog.indexPagePath)
             if page > 1 {
@@ -150,6 +180,10 @@ extension Catalog {
                 return try render("listing", d, path: path)
             }
             d["nav_agents"] = true
+            // The front page is rendered every build (not through `render`).
+            d.removeValue(forKey: Context.rowsKey)
+            d.removeValue(forKey: "agents")
+            d["rows_html"] = try rowsHTML(slice, path: path)
             d["stats"] = ["agents": sortedRows.count, "publishers": byPublisher.count, "categories": byCategory.count]
             d["categories"] = facets(byCategory, href: { Catalog.categoryPagePath($0) })
             d["publishers"] = facets(byPublisher, href: { Catalog.publisherPagePath($0) })
@@ -183,6 +217,7 @@ extension Catalog {
             d["heading"] = heading
             d["intro"] = intro
             d["agents"] = slice.map(\.dict)
+            d[Context.rowsKey] = slice
             d["facet_label"] = facetLabel
             d["facets"] = facets
             d["has_facets"] = facets.count > 1
@@ -211,9 +246,42 @@ extension Catalog {
 
         /// One agent's row as the listing page at `path` shows it (the row partial alone).
         func rowHTML(_ a: CatalogAgent, path: String) throws -> [UInt8] {
-            var d = common(path: path, kind: "", title: "", description: "")
-            for (k, v) in Context.row(a).dict { d[k] = v }
-            return try site.render("agent-row", d)
+            try rowBytes(Context.row(a), root: Catalog.root(for: path))
+        }
+
+        /// Stands for the page's root in a row rendered once for every listing.
+        static let rootMarker = "rar-root-" + UUID().uuidString.lowercased() + "/"
+        static let rootMarkerBytes = Array(rootMarker.utf8)
+
+        /// The row partial for `r` on a page whose root is `root`.
+        func rowBytes(_ r: Row, root: String) throws -> [UInt8] {
+            let once = try r.html.get {
+                var d = r.dict
+                d["root"] = Context.rootMarker
+                return try site.render("agent-row", d)
+            }
+            return Context.replaceAll(once, marker: Context.rootMarkerBytes, with: Array(HTMLEscape.escape(root).utf8))
+        }
+
+        /// The listing's rows, rendered (`rows_html` in the index and listing templates).
+        func rowsHTML(_ rows: ArraySlice<Row>, path: String) throws -> String {
+            let root = Catalog.root(for: path)
+            var out: [UInt8] = []
+            for r in rows { out.append(contentsOf: try rowBytes(r, root: root)) }
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        static func replaceAll(_ bytes: [UInt8], marker: [UInt8], with insert: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + insert.count)
+            var at = 0
+            while let r = BuildSupport.firstRange(of: marker, in: bytes, from: at) {
+                out.append(contentsOf: bytes[at..<r.lowerBound])
+                out.append(contentsOf: insert)
+                at = r.upperBound
+            }
+            out.append(contentsOf: bytes[at...])
+            return out
         }
 
         func resolvePage() throws -> [UInt8]? {

@@ -1334,10 +1334,7 @@ table { border-collapse: collapse; width: 100%; font-size: .88rem; }
       <p id="results-count" class="muted" role="status" aria-live="polite">{{#pagination}}Showing {{first}}–{{last}} of {{total}}{{/pagination}}</p>
     </div>
     <ol id="results" class="agent-grid" data-page-size="{{page_size}}">
-{{#agents}}
-{{>agent-row}}
-{{/agents}}
-    </ol>
+{{{rows_html}}}    </ol>
     <p id="results-empty" class="empty" hidden>No agents match. Try fewer words or clear the filters.</p>
     <button type="button" id="results-more" class="btn btn-wide" hidden>Show more</button>
 {{#pagination}}
@@ -1390,10 +1387,7 @@ table { border-collapse: collapse; width: 100%; font-size: .88rem; }
   <section aria-labelledby="list-heading">
     <h2 id="list-heading" class="visually-hidden">Agents</h2>
     <ol class="agent-grid">
-{{#agents}}
-{{>agent-row}}
-{{/agents}}
-    </ol>
+{{{rows_html}}}    </ol>
 {{#pagination}}
 {{>pagination}}
 {{/pagination}}
