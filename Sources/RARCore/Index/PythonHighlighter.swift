@@ -90,7 +90,9 @@ public enum PythonHighlighter {
             }
             if open { out.append(contentsOf: PythonHighlighter.spanClose) }
         }
-        mutating func finish() -> [UInt8] {
+        /// `inputValid`: the source is valid UTF-8, so the output is too (spans are cut only
+        /// at ASCII bytes, which never fall inside a multi-byte sequence).
+        mutating func finish(inputValid: Bool) -> [UInt8] {
             // Drop the empty line a trailing newline opens.
             let tail = PythonHighlighter.lineOpen
             if out.count > tail.count && out[(out.count - tail.count)...].elementsEqual(tail) {
@@ -99,7 +101,7 @@ public enum PythonHighlighter {
                 out.append(contentsOf: PythonHighlighter.spanClose)
             }
             // Valid UTF-8 out, whatever came in.
-            if String(validating: out, as: UTF8.self) == nil { return Array(String(decoding: out, as: UTF8.self).utf8) }
+            if !inputValid, String(validating: out, as: UTF8.self) == nil { return Array(String(decoding: out, as: UTF8.self).utf8) }
             return out
         }
     }
@@ -203,7 +205,7 @@ public enum PythonHighlighter {
                 i += 1
             }
             flushPlain(n)
-            return e.finish()
+            return e.finish(inputValid: String(validating: src, as: UTF8.self) != nil)
         }
     }
 
