@@ -271,6 +271,7 @@ extension Catalog {
             return String(decoding: out, as: UTF8.self)
         }
 
+        /// `bytes` with every `marker` replaced by `insert`.
         static func replaceAll(_ bytes: [UInt8], marker: [UInt8], with insert: [UInt8]) -> [UInt8] {
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count + insert.count)
@@ -397,17 +398,7 @@ extension Catalog {
 
         /// `template` with every `placeholder` replaced by the (escaped) build time.
         static func fillGenerated(_ template: [UInt8], placeholder: [UInt8], _ stamp: String) -> [UInt8] {
-            let value = Array(HTMLEscape.escape(stamp).utf8)
-            var out: [UInt8] = []
-            out.reserveCapacity(template.count)
-            var at = 0
-            while let r = BuildSupport.firstRange(of: placeholder, in: template, from: at) {
-                out.append(contentsOf: template[at..<r.lowerBound])
-                out.append(contentsOf: value)
-                at = r.upperBound
-            }
-            out.append(contentsOf: template[at...])
-            return out
+            replaceAll(template, marker: placeholder, with: Array(HTMLEscape.escape(stamp).utf8))
         }
 
         /// A per-process token: no agent's text can contain it.
