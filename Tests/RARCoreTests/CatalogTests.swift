@@ -270,6 +270,23 @@ enum CatalogFixture {
         }
     }
 
+    /// A plain line skips the Markdown parser; the parser gives the same HTML for it.
+    @Test func docstringPlainLinesMatchMarkdown() {
+        var rng = SplitMix64(state: 0x91A1)
+        let atoms = ["word", "Agent", "a", "X", "42", "7", " ", ".", ",", ":", ";", "(", ")", "/", "?", "%", "-", "--", "e.g.", "v1.2.3",
+                     "http://example.com/x", "1.", "2)", "A.", "-x", "a-b", "(c)", "50%", ":)", "x:y"]
+        var plain = 0
+        for _ in 0..<4000 {
+            let s = (0..<Int(rng.next() % 12) + 1).map { _ in atoms[Int(rng.next() % UInt64(atoms.count))] }.joined()
+            guard DocstringHTML.isPlainLine(s) else { continue }
+            plain += 1
+            #expect(DocstringHTML.render(s) == DocstringHTML.renderMarkdown(s), "\(s.debugDescription)")
+        }
+        #expect(plain > 1000)
+        #expect(DocstringHTML.isPlainLine("Synthetic agent 7: does things (fast).") && !DocstringHTML.isPlainLine("1. item")
+                && !DocstringHTML.isPlainLine("- item") && !DocstringHTML.isPlainLine("a *b*") && !DocstringHTML.isPlainLine("two\nlines"))
+    }
+
     /// Line splitting on UTF-8 is the Character split it replaces, and the pre-escape round-trips.
     @Test func docstringLinesSplitAsCharactersDo() {
         var rng = SplitMix64(state: 0x5E1F)

@@ -24,9 +24,34 @@ public enum DocstringHTML {
     /// Safe HTML for a docstring (already `inspect.cleandoc`-ed).
     public static func render(_ doc: String) -> String {
         let trimmed = trimBlankLines(doc)
+        if isPlainLine(trimmed) { return "<p>" + trimmed + "</p>" }
+        return renderMarkdown(trimmed)
+    }
+
+    /// The Markdown path (what `render` gives for anything but a plain line).
+    static func renderMarkdown(_ trimmed: String) -> String {
         guard !trimmed.isEmpty, !dropLeadingRules(trimmed).isEmpty else { return "" }
         if trimmed.utf8.count <= markdownLimit, let html = markdown(fenceIndentedBlocks(trimmed)), isSafe(html) { return html }
         return plain(trimmed)
+    }
+
+    /// One line of words and quiet punctuation, starting with a letter: Markdown makes it a
+    /// paragraph as it stands, so the parser is skipped (a test holds this to the parser).
+    static func isPlainLine(_ s: String) -> Bool {
+        let u = s.utf8
+        guard let first = u.first, let last = u.last, u.count <= 512, last != 0x20 else { return false }
+        func letter(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) }
+        guard letter(first) else { return false }
+        var prev: UInt8 = 0
+        for b in u {
+            switch b {
+            case 0x61...0x7A, 0x41...0x5A, 0x30...0x39, 0x2E, 0x2C, 0x3A, 0x3B, 0x28, 0x29, 0x2F, 0x3F, 0x25, 0x2D: break
+            case 0x20: if prev == 0x20 { return false }
+            default: return false
+            }
+            prev = b
+        }
+        return true
     }
 
     /// Paragraphs of escaped text, line breaks kept.
