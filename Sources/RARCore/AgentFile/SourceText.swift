@@ -160,27 +160,8 @@ enum PyStr {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(cps.count)
         for c in cps {
-            if c < 0x80 {
-                bytes.append(UInt8(truncatingIfNeeded: c))
-            } else if c < 0x800 {
-                bytes.append(UInt8(truncatingIfNeeded: 0xC0 | (c >> 6)))
-                bytes.append(UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F)))
-            } else if c < 0x10000 {
-                if c >= 0xD800 && c <= 0xDFFF {
-                    bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
-                    continue
-                }
-                bytes.append(UInt8(truncatingIfNeeded: 0xE0 | (c >> 12)))
-                bytes.append(UInt8(truncatingIfNeeded: 0x80 | ((c >> 6) & 0x3F)))
-                bytes.append(UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F)))
-            } else if c < 0x110000 {
-                bytes.append(UInt8(truncatingIfNeeded: 0xF0 | (c >> 18)))
-                bytes.append(UInt8(truncatingIfNeeded: 0x80 | ((c >> 12) & 0x3F)))
-                bytes.append(UInt8(truncatingIfNeeded: 0x80 | ((c >> 6) & 0x3F)))
-                bytes.append(UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F)))
-            } else {
-                bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
-            }
+            if c < 0x80 { bytes.append(UInt8(truncatingIfNeeded: c)); continue }
+            bytes.append(contentsOf: UTF8.encode(Unicode.Scalar(c) ?? "\u{FFFD}")!)
         }
         return String(decoding: bytes, as: UTF8.self)
     }

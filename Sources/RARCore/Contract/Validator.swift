@@ -99,7 +99,6 @@ public struct Validator: Sendable {
             diags.append(Diagnostic(rule: rule, severity: sev, file: shown, line: line, column: col + 1, message: message, hint: hint))
         }
 
-
         mutating func run() {
             checkFileName()
             if let e = file.parseError {

@@ -255,12 +255,6 @@ public enum CardSVG {
     }
 
     /// Fixed two-decimal formatting without locale: "12", "12.5", "-3.25".
-    static func fmt(_ v: Double) -> String {
-        var out: [UInt8] = []
-        appendNumber(v, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
     static func appendNumber(_ v: Double, to out: inout [UInt8]) {
         guard v.isFinite else { out.append(0x30); return }
         let n = Int((v * 100).rounded())

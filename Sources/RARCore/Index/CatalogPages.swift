@@ -89,11 +89,9 @@ extension Catalog {
         }
 
         /// Render, or reuse the page an earlier render made from the same template and values
-        /// (nil: the page an earlier build wrote at `path` is unchanged).
-        func render(_ template: String, _ d: [String: Any], path: String) throws -> [UInt8]? {
-            // A listing's rows: keyed by their values ("agents"), rendered only when the page is.
-            var d = d
-            let rows = d.removeValue(forKey: Context.rowsKey) as? ArraySlice<Row>
+        /// (nil: the page an earlier build wrote at `path` is unchanged). A listing's `rows` enter
+        /// the key through their values (`agents`) and are rendered only when the page is.
+        func render(_ template: String, _ d: [String: Any], path: String, rows: ArraySlice<Row>? = nil) throws -> [UInt8]? {
             func page() throws -> [UInt8] {
                 guard let rows else { return try site.render(template, d) }
                 var full = d
@@ -113,9 +111,6 @@ extension Catalog {
             options.memo?.store(key, key: key, files: [("", rendered)])
             return rendered
         }
-
-        /// Where a listing passes its rows to `render` (not a template key).
-        static let rowsKey = "\u{0}rows"
 
         /// A deterministic text of template values (dictionary keys sorted), for memo keys.
         static func describe(_ v: Any, into out: inout String) {
@@ -168,8 +163,6 @@ extension Catalog {
             let path = Catalog.indexPagePath(page: page)
             let lead = "\(sortedRows.count) agents from \(byPublisher.count) publishers."
             var d = common(path: path, kind: page == 1 ? "index" : "listing", title: page == 1 ? "" : "All agents, page \(page)", description: lead)
-            d["agents"] = slice.map(\.dict)
-            d[Context.rowsKey] = slice
             d["pagination"] = pagination(page: page, pages: pages, total: sortedRows.count, first: (page - 1) * size + 1,
                                          last: (page - 1) * size + slice.count, path: Catalog.indexPagePath)
             if page > 1 {
@@ -177,12 +170,11 @@ extension Catalog {
                 d["kind_label"] = "All agents"
                 d["heading"] = "All agents, page \(page) of \(pages)"
                 d["intro"] = lead + " Sorted by name."
-                return try render("listing", d, path: path)
+                d["agents"] = slice.map(\.dict)
+                return try render("listing", d, path: path, rows: slice)
             }
             d["nav_agents"] = true
             // The front page is rendered every build (not through `render`).
-            d.removeValue(forKey: Context.rowsKey)
-            d.removeValue(forKey: "agents")
             d["rows_html"] = try rowsHTML(slice, path: path)
             d["stats"] = ["agents": sortedRows.count, "publishers": byPublisher.count, "categories": byCategory.count]
             d["categories"] = facets(byCategory, href: { Catalog.categoryPagePath($0) })
@@ -217,7 +209,6 @@ extension Catalog {
             d["heading"] = heading
             d["intro"] = intro
             d["agents"] = slice.map(\.dict)
-            d[Context.rowsKey] = slice
             d["facet_label"] = facetLabel
             d["facets"] = facets
             d["has_facets"] = facets.count > 1
@@ -225,7 +216,7 @@ extension Catalog {
                 d["pagination"] = pagination(page: page, pages: pages, total: rows.count, first: (page - 1) * pageSize + 1,
                                              last: (page - 1) * pageSize + slice.count, path: path)
             }
-            return try render("listing", d, path: path(page))
+            return try render("listing", d, path: path(page), rows: slice)
         }
 
         func publisherPage(_ publisher: String, _ rows: [Row], page: Int = 1, facets: [[String: Any]]? = nil) throws -> [UInt8]? {
@@ -351,22 +342,19 @@ extension Catalog {
                 d["has_source"] = true
                 d["source_html"] = Context.sourceMarker
             }
-            // Manifest: the author's keys in their order.
-            var manifest: [[String: Any]] = []
+            // Manifest: the author's keys in their order; then the build's details.
+            var manifest = ""
             for (k, v) in e.objectValue ?? [] where !k.hasPrefix("_") {
                 switch v {
-                case .string(let s): manifest.append(["key": k, "value": s.isEmpty ? "—" : s, "code": k == "name" || k == "schema"])
+                case .string(let s): manifest += Context.tableRow(k, s.isEmpty ? "—" : s, code: k == "name" || k == "schema")
                 case .array(let items) where items.allSatisfy({ $0.stringValue != nil }):
-                    manifest.append(["key": k, "value": items.isEmpty ? "—" : items.compactMap(\.stringValue).joined(separator: ", "), "code": false])
-                default: manifest.append(["key": k, "value": v.serialized(.compact), "code": true])
+                    manifest += Context.tableRow(k, items.isEmpty ? "—" : items.compactMap(\.stringValue).joined(separator: ", "), code: false)
+                default: manifest += Context.tableRow(k, v.serialized(.compact), code: true)
                 }
             }
-            d["manifest_rows_html"] = manifest.map { r in
-                let v = HTMLEscape.escape(r["value"] as! String)
-                return "<tr><th scope=\"row\">" + HTMLEscape.escape(r["key"] as! String) + "</th><td>" + ((r["code"] as! Bool) ? "<code class=\"break\">" + v + "</code>" : v) + "</td></tr>"
-            }.joined()
-            var details: [[String: Any]] = []
-            func detail(_ k: String, _ v: String?) { if let v, !v.isEmpty { details.append(["key": k, "value": v]) } }
+            d["manifest_rows_html"] = manifest
+            var details = ""
+            func detail(_ k: String, _ v: String?) { if let v, !v.isEmpty { details += Context.tableRow(k, v, code: true) } }
             detail("file", file)
             detail("install as", e["_install_filename"]?.stringValue)
             detail("seed", a.seed.map { String($0) })
@@ -376,9 +364,7 @@ extension Catalog {
             detail("capabilities", e["_capabilities"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", "))
             detail("stack", e["_stack"]?.stringValue)
             if !a.aliasIncantations.isEmpty { detail("earlier incantations", a.aliasIncantations.joined(separator: " · ")) }
-            d["detail_rows_html"] = details.map { r in
-                "<tr><th scope=\"row\">" + HTMLEscape.escape(r["key"] as! String) + "</th><td><code class=\"break\">" + HTMLEscape.escape(r["value"] as! String) + "</code></td></tr>"
-            }.joined()
+            d["detail_rows_html"] = details
             // Versions.
             let versions = a.versions.isEmpty
                 ? [CatalogVersion(version: a.version, sha256: a.sha256, publishedAt: e["_added_at"]?.stringValue)] : a.versions
@@ -395,6 +381,12 @@ extension Catalog {
 
         /// Stands for the build time in the front page's template (per process, like the source marker).
         static let generatedPlaceholder = "rar-generated-" + UUID().uuidString.lowercased()
+
+        /// One row of the agent page's key/value tables (`<code>` for identifiers and JSON).
+        static func tableRow(_ key: String, _ value: String, code: Bool) -> String {
+            let v = HTMLEscape.escape(value)
+            return "<tr><th scope=\"row\">" + HTMLEscape.escape(key) + "</th><td>" + (code ? "<code class=\"break\">" + v + "</code>" : v) + "</td></tr>"
+        }
 
         /// `template` with every `placeholder` replaced by the (escaped) build time.
         static func fillGenerated(_ template: [UInt8], placeholder: [UInt8], _ stamp: String) -> [UInt8] {
