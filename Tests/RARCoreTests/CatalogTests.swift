@@ -302,6 +302,24 @@ enum CatalogFixture {
         }
     }
 
+    /// `inspect.cleandoc` as CPython 3.11 computes it (expected values printed by CPython):
+    /// code-point columns, `str.isspace` indentation, tab stops that restart after `\r`.
+    @Test func cleandocCountsAsPythonDoes() {
+        let cases: [(String, String)] = [
+            ("  Hello\n    world\n      x\n", "Hello\nworld\n  x"),
+            ("\tA\n\tb\n\t\tc", "A\nb\n        c"),
+            ("x\n\u{A0}\u{A0} y\n   z", "x\ny\nz"),
+            ("\n\n  \n  a\n  b\n\n", "a\nb"),
+            ("e\u{301}\tz\n  \u{3000}w\n   v", "e\u{301}      z\nw\nv"),
+            ("a\r\tb\n\t c", "a\r        b\nc"),
+            ("", ""), ("   ", ""), ("\n  ", "  "), ("one", "one"),
+        ]
+        for (doc, want) in cases {
+            let got = AgentFile.cleandoc(doc)
+            #expect(Array(got.unicodeScalars) == Array(want.unicodeScalars), "\(doc.debugDescription) → \(got.debugDescription)")
+        }
+    }
+
     @Test func highlighterEscapesAndKeepsLines() {
         let src = "# c <b>\n@dec\ndef f(x=1.5e-3):\n    s = rb'''a\n</span>'''\n    return \"\\\"\" + x\n"
         let html = PythonHighlighter.html(Array(src.utf8))

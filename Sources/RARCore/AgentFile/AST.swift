@@ -26,7 +26,7 @@ public struct BigDecimalText: Sendable, Equatable {
     public init(_ digits: String) { self.digits = digits }
 }
 
-public indirect enum ExprKind: Sendable {
+public enum ExprKind: Sendable {
     case name(String)
     case constant(PyConstant)
     /// f-string (a JoinedStr): never a literal.
@@ -124,7 +124,7 @@ public struct MatchCase: Sendable {
     public var span: Span
 }
 
-public indirect enum StmtKind: Sendable {
+public enum StmtKind: Sendable {
     case assign(targets: [Expr], value: Expr)
     case annAssign(target: Expr, value: Expr?)
     case augAssign(target: Expr, op: String, value: Expr)

@@ -208,8 +208,9 @@ public struct AgentFile: Sendable {
 
     /// `ast.get_docstring(tree)` (cleaned), or nil.
     public var docstring: String? {
-        guard let raw = rawDocstring else { return nil }
-        return AgentFile.cleandoc(raw)
+        guard let first = module?.body.first, case .expr(let e) = first.kind,
+              case .constant(.str(let s)) = e.kind else { return nil }
+        return PyStr.string(AgentFile.cleandoc(codePoints: s))
     }
 
     /// The module docstring as written (nil when the first statement is not a plain str).
@@ -221,33 +222,60 @@ public struct AgentFile: Sendable {
 
     /// `inspect.cleandoc`.
     public static func cleandoc(_ doc: String) -> String {
-        var lines = expandTabs(doc).components(separatedBy: "\n")
-        var margin = Int.max
-        for l in lines.dropFirst() {
-            let content = l.drop(while: { $0 == " " })
-            if !content.isEmpty { margin = min(margin, l.count - content.count) }
-        }
-        if !lines.isEmpty { lines[0] = String(lines[0].drop(while: { $0 == " " || $0 == "\t" })) }
-        if margin < Int.max {
-            for k in 1..<lines.count { lines[k] = String(lines[k].dropFirst(min(margin, lines[k].count))) }
-        }
-        while let l = lines.last, l.isEmpty { lines.removeLast() }
-        while let f = lines.first, f.isEmpty { lines.removeFirst() }
-        return lines.joined(separator: "\n")
+        PyStr.string(cleandoc(codePoints: PyStr.codePoints(doc)))
     }
 
-    static func expandTabs(_ s: String) -> String {
-        guard s.utf8.contains(UInt8(ascii: "\t")) else { return s }
-        var out = ""
+    /// `inspect.cleandoc` over code points, as Python counts them: tabs expanded, the smallest
+    /// indentation of the non-blank lines after the first removed (`str.isspace` whitespace),
+    /// the first line left-stripped, blank lines dropped at both ends.
+    static func cleandoc(codePoints doc: [UInt32]) -> [UInt32] {
+        let t = expandTabs(doc)
+        var lines: [Range<Int>] = []
+        var start = 0
+        for k in t.indices where t[k] == 0x0A {
+            lines.append(start..<k)
+            start = k + 1
+        }
+        lines.append(start..<t.count)
+        func firstNonSpace(_ r: Range<Int>) -> Int {
+            var j = r.lowerBound
+            while j < r.upperBound && PyPattern.isSpace(t[j]) { j += 1 }
+            return j
+        }
+        var margin = Int.max
+        for r in lines.dropFirst() {
+            let j = firstNonSpace(r)
+            if j < r.upperBound { margin = min(margin, j - r.lowerBound) }
+        }
+        lines[0] = firstNonSpace(lines[0])..<lines[0].upperBound
+        if margin < Int.max {
+            for k in 1..<lines.count { lines[k] = min(lines[k].lowerBound + margin, lines[k].upperBound)..<lines[k].upperBound }
+        }
+        while let l = lines.last, l.isEmpty { lines.removeLast() }
+        let first = lines.firstIndex { !$0.isEmpty } ?? lines.count
+        var out: [UInt32] = []
+        out.reserveCapacity(t.count)
+        for (n, r) in lines[first...].enumerated() {
+            if n > 0 { out.append(0x0A) }
+            out.append(contentsOf: t[r])
+        }
+        return out
+    }
+
+    /// `str.expandtabs()`: tab stops every 8 code points; the column restarts after `\n` or `\r`.
+    static func expandTabs(_ s: [UInt32]) -> [UInt32] {
+        guard s.contains(0x09) else { return s }
+        var out: [UInt32] = []
+        out.reserveCapacity(s.count + 64)
         var col = 0
-        for ch in s {
-            if ch == "\t" {
+        for c in s {
+            if c == 0x09 {
                 let n = 8 - col % 8
-                out += String(repeating: " ", count: n)
+                out.append(contentsOf: repeatElement(0x20, count: n))
                 col += n
             } else {
-                out.append(ch)
-                col = ch == "\n" ? 0 : col + 1
+                out.append(c)
+                col = c == 0x0A || c == 0x0D ? 0 : col + 1
             }
         }
         return out

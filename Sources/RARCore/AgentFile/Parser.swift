@@ -15,6 +15,11 @@ struct Parser {
         "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
         "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
     ]
+    static let kwTrue = Token.pack("True"), kwFalse = Token.pack("False"), kwNone = Token.pack("None")
+    static let opEllipsis = Token.pack("..."), opLParen = Token.pack("("), opLBracket = Token.pack("["), opLBrace = Token.pack("{")
+    static let opWalrus = Token.pack(":=")
+    /// The keywords as packed codes (every keyword has at most 8 letters).
+    static let keywordCodes = Set(keywords.map(Token.pack))
 
     init(tokens: [Token], source: SourceText) {
         toks = tokens
@@ -81,11 +86,31 @@ struct Parser {
     func mk(_ kind: ExprKind, _ span: Span, _ children: [Expr?]) throws -> Expr {
         var d = 0
         for c in children { if let c, c.depth > d { d = c.depth } }
+        if case .other = kind { return try node(kind, span, below: d, other: children.compactMap { $0 }) }
+        return try node(kind, span, below: d)
+    }
+
+    /// One or two children, without a children array (the common nodes).
+    func mk(_ kind: ExprKind, _ span: Span, _ a: Expr, _ b: Expr? = nil) throws -> Expr {
+        if case .other = kind { return try mk(kind, span, [a, b]) }
+        return try node(kind, span, below: max(a.depth, b?.depth ?? 0))
+    }
+
+    /// A display's items (tuple, list, set) without converting them to optionals.
+    func mk(_ kind: ExprKind, _ span: Span, items: [Expr]) throws -> Expr {
+        var d = 0
+        for c in items where c.depth > d { d = c.depth }
+        if case .other = kind { return try node(kind, span, below: d, other: items) }
+        return try node(kind, span, below: d)
+    }
+
+    /// A node one level above children at most `below` deep.
+    @inline(__always)
+    func node(_ kind: ExprKind, _ span: Span, below d: Int, other: [Expr] = []) throws -> Expr {
         if d + 1 > Parser.maxExprDepth {
             throw PySyntaxError("maximum recursion depth exceeded during ast construction", line: span.line, col: span.col, code: .parserLimit)
         }
-        if case .other = kind { return Expr(kind, span, depth: d + 1, otherChildren: children.compactMap { $0 }) }
-        return Expr(kind, span, depth: d + 1)
+        return Expr(kind, span, depth: d + 1, otherChildren: other)
     }
 
     mutating func enter() throws {
@@ -320,7 +345,7 @@ struct Parser {
             if isOp("*") {
                 let t = advance()
                 let inner = try bitwiseOr()
-                items.append(try mk(.starred(inner), span(from: t), [inner]))
+                items.append(try mk(.starred(inner), span(from: t), inner))
             } else {
                 items.append(try bitwiseOr())
             }
@@ -332,7 +357,7 @@ struct Parser {
     mutating func forTargets() throws -> Expr {
         let t = cur
         let items = try targetList(stopAtIn: true)
-        let e: Expr = items.count == 1 && prevTok.text != "," ? items[0] : try mk(.tuple(items), span(from: t), items)
+        let e: Expr = items.count == 1 && prevTok.text != "," ? items[0] : try mk(.tuple(items), span(from: t), items: items)
         return e
     }
 
@@ -447,7 +472,7 @@ struct Parser {
                 } else {
                     let name = try ident()
                     if annotations && acceptOp(":") {
-                        if isOp("*") { let st = advance(); let e = try bitwiseOr(); _ = try mk(.starred(e), span(from: st), [e]) } else { _ = try expression() }
+                        if isOp("*") { let st = advance(); let e = try bitwiseOr(); _ = try mk(.starred(e), span(from: st), e) } else { _ = try expression() }
                     }
                     if isOp("=") { throw error("var-positional argument cannot have default value") }
                     out.append(Parameter(name: name, kind: .varPositional, hasDefault: false, span: span(from: t)))
@@ -572,7 +597,7 @@ struct Parser {
             if acceptKw("as") {
                 let t = cur
                 let items = try targetListUntilWithEnd()
-                let target = items.count == 1 && prevTok.text != "," ? items[0] : try mk(.tuple(items), span(from: t), items)
+                let target = items.count == 1 && prevTok.text != "," ? items[0] : try mk(.tuple(items), span(from: t), items: items)
                 try validateTarget(target, ctx: .with)
             }
         } while acceptOp(",")
@@ -583,7 +608,7 @@ struct Parser {
         if isOp("*") {
             let t = advance()
             let e = try bitwiseOr()
-            return [try mk(.starred(e), span(from: t), [e])]
+            return [try mk(.starred(e), span(from: t), e)]
         }
         return [try bitwiseOr()]
     }
@@ -733,7 +758,7 @@ struct Parser {
             if !canStartExpression { break }
             items.append(try starExpression())
         }
-        return try mk(.tuple(items), span(from: t), items)
+        return try mk(.tuple(items), span(from: t), items: items)
     }
 
     static let expressionKeywords: Set<String> = ["True", "False", "None", "lambda", "not", "await", "yield"]
@@ -753,7 +778,7 @@ struct Parser {
         if isOp("*") {
             let t = advance()
             let e = try bitwiseOr()
-            return try mk(.starred(e), span(from: t), [e])
+            return try mk(.starred(e), span(from: t), e)
         }
         return try expression()
     }
@@ -762,19 +787,19 @@ struct Parser {
         if isOp("*") {
             let t = advance()
             let e = try bitwiseOr()
-            return try mk(.starred(e), span(from: t), [e])
+            return try mk(.starred(e), span(from: t), e)
         }
         return try namedExpression()
     }
 
     mutating func namedExpression() throws -> Expr {
-        if cur.kind == .name && peekTok(1).kind == .op && peekTok(1).text == ":=" {
+        if toks[p].kind == .name && peekTok(1).kind == .op && peekTok(1).code == Parser.opWalrus {
             let t = cur
             guard isIdent else { throw error("cannot use assignment expressions with \(cur.text)") }
             let target = try mk(.name(advance().text), span(from: t), [])
             p += 1
             let value = try expression()
-            return try mk(.namedExpr(target, value), span(from: t), [target, value])
+            return try mk(.namedExpr(target, value), span(from: t), target, value)
         }
         let e = try expression()
         if isOp(":=") {
@@ -787,7 +812,7 @@ struct Parser {
         try enter()
         defer { nest -= 1 }
         if isKw("lambda") { return try lambdef() }
-        let t = cur
+        let t = p
         let body = try disjunction()
         if isKw("if") {
             p += 1
@@ -813,7 +838,7 @@ struct Parser {
         guard isKw("or") else { return first }
         var items = [first]
         while acceptKw("or") { items.append(try conjunction()) }
-        return try mk(.other("BoolOp"), span(from: t), items)
+        return try mk(.other("BoolOp"), span(from: t), items: items)
     }
 
     mutating func conjunction() throws -> Expr {
@@ -822,7 +847,7 @@ struct Parser {
         guard isKw("and") else { return first }
         var items = [first]
         while acceptKw("and") { items.append(try inversion()) }
-        return try mk(.other("BoolOp"), span(from: t), items)
+        return try mk(.other("BoolOp"), span(from: t), items: items)
     }
 
     mutating func inversion() throws -> Expr {
@@ -831,7 +856,7 @@ struct Parser {
             try enter()
             defer { nest -= 1 }
             let e = try inversion()
-            return try mk(.unaryOp("not", e), span(from: t), [e])
+            return try mk(.unaryOp("not", e), span(from: t), e)
         }
         return try comparison()
     }
@@ -859,41 +884,55 @@ struct Parser {
             items.append(try bitwiseOr())
         }
         if items.count == 1 { return first }
-        return try mk(.other("Compare"), span(from: t), items)
+        return try mk(.other("Compare"), span(from: t), items: items)
     }
 
-    mutating func binaryLevel(_ ops: [UInt64], _ next: (inout Parser) throws -> Expr) throws -> Expr {
-        let t = p
-        var left = try next(&self)
-        while toks[p].kind == .op && ops.contains(toks[p].code) {
-            let op = advance().text
-            let right = try next(&self)
-            left = try mk(.binOp(left, op, right), span(from: t), [left, right])
+    /// Binding power of a binary operator token between `|` (1) and `*` (6); 0 for others.
+    @inline(__always)
+    func binaryPrecedence(_ i: Int) -> Int {
+        guard toks[i].kind == .op else { return 0 }
+        switch toks[i].code {
+        case Parser.opOr: return 1
+        case Parser.opXor: return 2
+        case Parser.opAnd: return 3
+        case Parser.opShl, Parser.opShr: return 4
+        case Parser.opPlus, Parser.opMinus: return 5
+        case Parser.opStar, Parser.opSlash, Parser.opFloorDiv, Parser.opPercent, Parser.opAt: return 6
+        default: return 0
         }
-        return left
     }
 
-    // Small arrays of packed codes: comparing a few integers beats hashing a string.
-    static let orOps = ["|"].map(Token.pack), xorOps = ["^"].map(Token.pack), andOps = ["&"].map(Token.pack)
-    static let shiftOps = ["<<", ">>"].map(Token.pack), sumOps = ["+", "-"].map(Token.pack)
-    static let termOps = ["*", "/", "//", "%", "@"].map(Token.pack)
+    /// Python's `bitwise_or` through `term` by precedence climbing: the same left-associative
+    /// trees as one grammar rule per level, in one loop instead of six nested calls per operand.
+    mutating func binary(above minimum: Int) throws -> Expr {
+        let t = p
+        var left = try factor()
+        while true {
+            let prec = binaryPrecedence(p)
+            if prec < minimum || prec == 0 { return left }
+            let op = toks[p].text
+            p += 1
+            let right = try binary(above: prec + 1)
+            left = try mk(.binOp(left, op, right), span(from: t), left, right)
+        }
+    }
+
+    static let opOr = Token.pack("|"), opXor = Token.pack("^"), opAnd = Token.pack("&")
+    static let opShl = Token.pack("<<"), opShr = Token.pack(">>"), opPlus = Token.pack("+"), opMinus = Token.pack("-")
+    static let opStar = Token.pack("*"), opSlash = Token.pack("/"), opFloorDiv = Token.pack("//")
+    static let opPercent = Token.pack("%"), opAt = Token.pack("@"), opTilde = Token.pack("~")
     static let compareOps = ["==", "!=", "<", "<=", ">", ">="].map(Token.pack)
     static let compareWords = ["in", "not", "is"].map(Token.pack)
 
-    mutating func bitwiseOr() throws -> Expr { try binaryLevel(Parser.orOps) { try $0.bitwiseXor() } }
-    mutating func bitwiseXor() throws -> Expr { try binaryLevel(Parser.xorOps) { try $0.bitwiseAnd() } }
-    mutating func bitwiseAnd() throws -> Expr { try binaryLevel(Parser.andOps) { try $0.shiftExpr() } }
-    mutating func shiftExpr() throws -> Expr { try binaryLevel(Parser.shiftOps) { try $0.sum() } }
-    mutating func sum() throws -> Expr { try binaryLevel(Parser.sumOps) { try $0.term() } }
-    mutating func term() throws -> Expr { try binaryLevel(Parser.termOps) { try $0.factor() } }
+    mutating func bitwiseOr() throws -> Expr { try binary(above: 1) }
 
     mutating func factor() throws -> Expr {
-        if cur.kind == .op && (cur.text == "+" || cur.text == "-" || cur.text == "~") {
+        if toks[p].kind == .op && (toks[p].code == Parser.opPlus || toks[p].code == Parser.opMinus || toks[p].code == Parser.opTilde) {
             let t = advance()
             try enter()
             defer { nest -= 1 }
             let e = try factor()
-            return try mk(.unaryOp(t.text, e), span(from: t), [e])
+            return try mk(.unaryOp(t.text, e), span(from: t), e)
         }
         return try power()
     }
@@ -905,7 +944,7 @@ struct Parser {
             try enter()
             defer { nest -= 1 }
             let exp = try factor()
-            return try mk(.binOp(base, "**", exp), span(from: t), [base, exp])
+            return try mk(.binOp(base, "**", exp), span(from: t), base, exp)
         }
         return base
     }
@@ -914,7 +953,7 @@ struct Parser {
         if isKw("await") {
             let t = advance()
             let e = try primary()
-            return try mk(.other("Await"), span(from: t), [e])
+            return try mk(.other("Await"), span(from: t), e)
         }
         return try primary()
     }
@@ -925,19 +964,20 @@ struct Parser {
         while true {
             if acceptOp(".") {
                 let name = try ident()
-                e = try mk(.attribute(e, name), span(from: t), [e])
+                e = try mk(.attribute(e, name), span(from: t), e)
             } else if isOp("(") {
                 p += 1
                 let (args, kws) = try callArguments()
                 try expectOp(")")
-                var kids: [Expr?] = [e] + args
-                kids += kws.map(\.value)
-                e = try mk(.call(e, args: args, keywords: kws), span(from: t), kids)
+                var d = e.depth
+                for a in args where a.depth > d { d = a.depth }
+                for k in kws where k.value.depth > d { d = k.value.depth }
+                e = try node(.call(e, args: args, keywords: kws), span(from: t), below: d)
             } else if isOp("[") {
                 p += 1
                 let s = try slices()
                 try expectOp("]")
-                e = try mk(.subscript(e, s), span(from: t), [e, s])
+                e = try mk(.subscript(e, s), span(from: t), e, s)
             } else {
                 return e
             }
@@ -953,7 +993,7 @@ struct Parser {
             if isOp("]") { break }
             items.append(try sliceItem())
         }
-        return try mk(.tuple(items), span(from: t), items)
+        return try mk(.tuple(items), span(from: t), items: items)
     }
 
     mutating func sliceItem() throws -> Expr {
@@ -990,7 +1030,7 @@ struct Parser {
             } else if acceptOp("*") {
                 if sawDoubleStar { throw error("iterable argument unpacking follows keyword argument unpacking", at: t) }
                 let e = try expression()
-                args.append(try mk(.starred(e), span(from: t), [e]))
+                args.append(try mk(.starred(e), span(from: t), e))
             } else if cur.kind == .name && peekTok(1).kind == .op && peekTok(1).text == "=" {
                 guard isIdent else {
                     if cur.text == "True" || cur.text == "False" || cur.text == "None" { throw error("cannot assign to \(cur.text)") }
@@ -1050,41 +1090,41 @@ struct Parser {
         let t = advance()
         if acceptKw("from") {
             let e = try expression()
-            return try mk(.other("YieldFrom"), span(from: t), [e])
+            return try mk(.other("YieldFrom"), span(from: t), e)
         }
         if canStartExpression && !isOp(")") {
             let e = try starExpressions()
-            return try mk(.other("Yield"), span(from: t), [e])
+            return try mk(.other("Yield"), span(from: t), e)
         }
         return try mk(.other("Yield"), span(from: t), [])
     }
 
     mutating func atom() throws -> Expr {
-        let t = cur
-        switch cur.kind {
+        let t = p
+        switch toks[p].kind {
         case .name:
-            switch cur.text {
-            case "True": p += 1; return try mk(.constant(.bool(true)), span(from: t), [])
-            case "False": p += 1; return try mk(.constant(.bool(false)), span(from: t), [])
-            case "None": p += 1; return try mk(.constant(.none), span(from: t), [])
+            switch toks[p].code {
+            case Parser.kwTrue: p += 1; return try node(.constant(.bool(true)), span(from: t), below: 0)
+            case Parser.kwFalse: p += 1; return try node(.constant(.bool(false)), span(from: t), below: 0)
+            case Parser.kwNone: p += 1; return try node(.constant(.none), span(from: t), below: 0)
             default:
                 guard isIdent else { throw error() }
                 p += 1
-                return try mk(.name(t.text), span(from: t), [])
+                return try node(.name(toks[t].text), span(from: t), below: 0)
             }
         case .number:
             p += 1
-            return try mk(.constant(try Parser.number(t)), span(from: t), [])
+            return try node(.constant(try Parser.number(toks[t])), span(from: t), below: 0)
         case .string:
             return try strings()
         case .op:
-            switch cur.text {
-            case "...":
+            switch toks[p].code {
+            case Parser.opEllipsis:
                 p += 1
-                return try mk(.constant(.ellipsis), span(from: t), [])
-            case "(": return try parenthesized()
-            case "[": return try listDisplay()
-            case "{": return try braceDisplay()
+                return try node(.constant(.ellipsis), span(from: t), below: 0)
+            case Parser.opLParen: return try parenthesized()
+            case Parser.opLBracket: return try listDisplay()
+            case Parser.opLBrace: return try braceDisplay()
             default: throw error()
             }
         default:
@@ -1126,7 +1166,7 @@ struct Parser {
             items.append(try starNamedExpression())
         }
         try expectOp(")")
-        return try mk(.tuple(items), span(from: t), items)
+        return try mk(.tuple(items), span(from: t), items: items)
     }
 
     mutating func listDisplay() throws -> Expr {
@@ -1147,7 +1187,7 @@ struct Parser {
             items.append(try starNamedExpression())
         }
         guard acceptOp("]") else { throw missingCommaOr("[", after: items.last) }
-        return try mk(.list(items), span(from: t), items)
+        return try mk(.list(items), span(from: t), items: items)
     }
 
     /// Python points a missing comma at the element before it.
@@ -1197,7 +1237,7 @@ struct Parser {
                     items.append(try starNamedExpression())
                 }
                 guard acceptOp("}") else { throw missingCommaOr("{", after: items.last) }
-                return try mk(.set(items), span(from: t), items)
+                return try mk(.set(items), span(from: t), items: items)
             }
         }
         while acceptOp(",") {

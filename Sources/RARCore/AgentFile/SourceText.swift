@@ -157,6 +157,15 @@ public struct SourceText: Sendable {
 enum PyStr {
     /// Code points → String (lone surrogates become U+FFFD), encoded to UTF-8 in one buffer.
     static func string<C: Collection>(_ cps: C) -> String where C.Element == UInt32 {
+        if cps.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (most names and keys): straight into the string's own storage.
+            let n = cps.count
+            return String(unsafeUninitializedCapacity: n) { buf in
+                var k = 0
+                for c in cps { buf[k] = UInt8(truncatingIfNeeded: c); k += 1 }
+                return n
+            }
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(cps.count)
         for c in cps {

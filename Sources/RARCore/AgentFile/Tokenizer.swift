@@ -66,6 +66,7 @@ struct Tokenizer {
 
     static func tokenize(_ src: SourceText) throws -> [Token] {
         var t = Tokenizer(src)
+        t.tokens.reserveCapacity(src.scalars.count / 6 + 16)  // about one token per 9 characters in real code
         try t.run()
         return t.tokens
     }
@@ -74,11 +75,20 @@ struct Tokenizer {
         PySyntaxError(m, line: l ?? line, col: c ?? (i - lineStart), kind: kind)
     }
 
-    mutating func emit(_ kind: Token.Kind, _ text: String, _ start: Int, _ sLine: Int, _ sCol: Int) {
+    mutating func emit(_ kind: Token.Kind, _ text: String, _ start: Int, _ sLine: Int, _ sCol: Int, code: UInt64? = nil) {
         var t = Token(kind: kind, text: text, start: start, end: i, line: sLine, col: sCol, endLine: line, endCol: i - lineStart)
-        let c = Token.pack(text)
+        let c = code ?? Token.pack(text)
         t.code = c == .max ? 0 : c
         tokens.append(t)
+    }
+
+    /// `s[a..<b]` packed as `Token.pack` would pack its text (ASCII only).
+    @inline(__always)
+    func packed(_ a: Int, _ b: Int) -> UInt64 {
+        guard b - a <= 8 else { return .max }
+        var v: UInt64 = 0
+        for k in a..<b { v |= UInt64(s[k]) << (8 * (k - a)) }
+        return v
     }
 
     mutating func newLine() { line += 1; lineStart = i }
@@ -233,8 +243,9 @@ struct Tokenizer {
             }
             text = text.precomposedStringWithCompatibilityMapping
         }
-        emit(.name, text, start, sLine, sCol)
-        if ascii && Parser.keywords.contains(text) { tokens[tokens.count - 1].isKeyword = true }
+        let code = ascii ? packed(start, i) : nil
+        emit(.name, text, start, sLine, sCol, code: code)
+        if let code, Parser.keywordCodes.contains(code) { tokens[tokens.count - 1].isKeyword = true }
     }
 
     mutating func string(prefixStart: Int, prefix: String) throws {
@@ -412,6 +423,6 @@ struct Tokenizer {
             }
         default: break
         }
-        emit(.op, text, start, sLine, sCol)
+        emit(.op, text, start, sLine, sCol, code: packed(start, i))
     }
 }

@@ -90,21 +90,49 @@ enum PyPattern {
         var substrings: [Int?]
     }
 
+    /// Probe-table column of the character after `i`: ASCII by code, anything else (or the
+    /// end of the text) in the last column.
+    static let otherColumn = 128
+
+    /// What to try at each pair of characters (first ASCII character × column of the next):
+    /// bits 1–5 the patterns by their first two letters.
+    static let patternProbe: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 128 * 129)
+        func set(_ a: String, _ bit: UInt8) {
+            let u = Array(a.utf8)
+            t[Int(u[0]) * 129 + Int(u[1])] |= bit
+        }
+        set("os", 2); set("op", 2); set("ex", 4); set("ev", 4); set("__", 8); set("co", 16)
+        for w in secretWords { set(PyStr.string(w[0..<2]), 32) }
+        return t
+    }()
+
     static func scan(_ text: [UInt32], substrings: [[UInt32]]) -> Scan {
         var r = Scan(substrings: Array(repeating: nil, count: substrings.count))
         var open = substrings.count  // substrings not found yet
-        // What to try at each ASCII character: bit 0 a substring may start here, bits 1–7 the
-        // patterns by their first letter.
-        var probe = [UInt8](repeating: 0, count: 128)
-        for n in substrings { if let f = n.first, f < 128 { probe[Int(f)] |= 1 } }
-        probe[0x6F] |= 2; probe[0x65] |= 4; probe[0x5F] |= 8; probe[0x63] |= 16  // o e _ c
-        for w in secretWords { probe[Int(w[0])] |= 32 }
+        // Bit 0: a substring may start here (by its first two characters).
+        var probe = patternProbe
+        for n in substrings {
+            guard let f = n.first, f < 128 else { continue }
+            if n.count == 1 {
+                for c in 0...otherColumn { probe[Int(f) * 129 + c] |= 1 }
+            } else {
+                probe[Int(f) * 129 + Int(min(n[1], UInt32(otherColumn)))] |= 1
+            }
+        }
         let other = substrings.contains { ($0.first ?? 0) >= 128 }
         text.withUnsafeBufferPointer { t in
             probe.withUnsafeBufferPointer { probe in
+                let last = t.count - 1
                 for i in 0..<t.count {
                     let c = t[i]
-                    let bits: UInt8 = c < 128 ? probe[Int(c)] : (other ? 1 : 0)
+                    let bits: UInt8
+                    if c < 128 {
+                        let next = i < last ? min(t[i + 1], UInt32(otherColumn)) : UInt32(otherColumn)
+                        bits = probe[Int(c) * 129 + Int(next)]
+                    } else {
+                        bits = other ? 1 : 0
+                    }
                     if bits == 0 { continue }
                     if bits & 1 != 0 && open > 0 {
                         for k in 0..<substrings.count where r.substrings[k] == nil && substrings[k][0] == c && matches(t, i, substrings[k]) {
