@@ -249,7 +249,7 @@ extension Catalog {
             let once = try r.html.get {
                 var d = r.dict
                 d["root"] = Context.rootMarker
-                return try site.render("agent-row", d)
+                return try site.renderByShape("agent-row", d)
             }
             return Context.replaceAll(once, marker: Context.rootMarkerBytes, with: Array(HTMLEscape.escape(root).utf8))
         }
@@ -374,7 +374,7 @@ extension Catalog {
                 if let why = v.yankReason { r["yank_reason"] = why }
                 return r
             }
-            let page = try site.render("agent", d)  // memoized whole by the caller
+            let page = try site.renderByShape("agent", d)  // memoized whole by the caller
             guard let src = a.source else { return page }
             return Context.splice(page, marker: Context.sourceMarkerBytes, with: PythonHighlighter.bytes(src))
         }

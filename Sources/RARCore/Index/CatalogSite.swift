@@ -9,6 +9,8 @@ struct CatalogSite: Sendable {
     let assets: [(name: String, bytes: [UInt8])]
     /// A digest of every template and asset (part of the key of memoized pages).
     let fingerprint: String
+    /// Page skeletons by shape (`renderByShape`).
+    let shapes: ShapeMemo
 
     /// Embedded files as (path relative to site/, bytes).
     static func embeddedFiles() -> [String: [UInt8]] {
@@ -54,9 +56,11 @@ struct CatalogSite: Sendable {
     static func build(files: [String: [UInt8]]) throws -> CatalogSite {
         var library = MustacheLibrary()
         var assets: [(String, [UInt8])] = []
+        var templates: [[UInt8]] = []
         for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
             if path.hasPrefix("templates/") && path.hasSuffix(".mustache") {
                 let name = String(path.dropFirst("templates/".count).dropLast(".mustache".count))
+                templates.append(bytes)
                 do { try library.register(contentType + String(decoding: bytes, as: UTF8.self), named: name) } catch let e as MustacheTemplate.ParserError {
                     throw CatalogError.site("template \(path), line \(e.context.lineNumber): \(e.error)")
                 } catch {
@@ -74,7 +78,7 @@ struct CatalogSite: Sendable {
         for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
             digest += Array(path.utf8) + [0] + Array(String(bytes.count).utf8) + [0] + bytes
         }
-        return CatalogSite(library: library, assets: assets, fingerprint: BuildSupport.sha256Hex(digest))
+        return CatalogSite(library: library, assets: assets, fingerprint: BuildSupport.sha256Hex(digest), shapes: ShapeMemo(templates: templates))
     }
 
     private static let cache = SiteCache()
@@ -93,6 +97,137 @@ struct CatalogSite: Sendable {
     func render(_ template: String, _ context: [String: Any]) throws -> [UInt8] {
         guard let s = library.render(TemplateScope.wrap(context), withTemplate: template) else { throw CatalogError.site("missing template \(template).mustache") }
         return Array(s.utf8)
+    }
+
+    /// What `render` gives, from one expansion per shape: pages whose values differ only in
+    /// their strings and numbers (same keys, flags and list lengths) share a skeleton,
+    /// expanded once with a numbered placeholder for each string, which each page fills.
+    func renderByShape(_ template: String, _ context: [String: Any]) throws -> [UInt8] {
+        guard shapes.enabled else { return try render(template, context) }
+        var key = template + "\u{0}"
+        var leaves: [String] = []
+        guard let abstract = ShapeMemo.abstract(context, key: &key, leaves: &leaves) as? [String: Any] else {
+            return try render(template, context)
+        }
+        let skeleton: [UInt8]
+        if let hit = shapes.get(key) {
+            skeleton = hit
+        } else {
+            skeleton = try render(template, abstract)
+            shapes.set(key, skeleton)
+        }
+        guard let page = ShapeMemo.fill(skeleton, leaves) else { return try render(template, context) }
+        return page
+    }
+}
+
+/// Skeletons of rendered pages by shape (see `CatalogSite.renderByShape`).
+final class ShapeMemo: @unchecked Sendable {
+    /// Off when a template could tell a placeholder from its value: a transform such as
+    /// `{{uppercased(x)}}`, or a raw 0x01 byte (the placeholder's mark) in template text.
+    let enabled: Bool
+    private var skeletons: [String: [UInt8]] = [:]
+    private let lock = NSLock()
+    static let capacity = 4096
+
+    init(templates: [[UInt8]]) {
+        enabled = !templates.contains { t in
+            t.contains(0x01) || ShapeMemo.hasTransform(t)
+        }
+    }
+
+    /// A `(` inside a `{{…}}` tag.
+    static func hasTransform(_ t: [UInt8]) -> Bool {
+        var inTag = false
+        for k in t.indices {
+            if !inTag, t[k] == 0x7B, k + 1 < t.count, t[k + 1] == 0x7B { inTag = true } else if inTag, t[k] == 0x7D { inTag = false } else if inTag, t[k] == 0x28 { return true }
+        }
+        return false
+    }
+
+    func get(_ k: String) -> [UInt8]? { lock.withLock { skeletons[k] } }
+    func set(_ k: String, _ v: [UInt8]) { lock.withLock { if skeletons.count < ShapeMemo.capacity { skeletons[k] = v } } }
+
+    /// `\u{1}` index `&\u{2}`: the `&` shows whether the engine escaped it (`&amp;`).
+    static func placeholder(_ i: Int) -> String { "\u{1}\(i)&\u{2}" }
+
+    /// `v` with every string and number replaced by a placeholder (its text appended to
+    /// `leaves`); flags, list lengths and dictionary keys written to `key`. Nil for a value
+    /// of any other type (rendered the ordinary way).
+    static func abstract(_ v: Any, key: inout String, leaves: inout [String]) -> Any? {
+        switch v {
+        case let s as String:
+            key += "s"
+            leaves.append(s)
+            return placeholder(leaves.count - 1)
+        case let s as Substring:
+            key += "s"
+            leaves.append(String(s))
+            return placeholder(leaves.count - 1)
+        case let b as Bool:
+            key += b ? "T" : "F"
+            return b
+        case let i as Int:
+            key += "s"
+            leaves.append(String(i))
+            return placeholder(leaves.count - 1)
+        case let d as [String: Any]:
+            key += "{"
+            var out: [String: Any] = [:]
+            out.reserveCapacity(d.count)
+            for k in d.keys.sorted() {
+                key += "\(k.utf8.count):" + k
+                guard let a = abstract(d[k]!, key: &key, leaves: &leaves) else { return nil }
+                out[k] = a
+            }
+            key += "}"
+            return out
+        case let a as [Any]:
+            key += "[\(a.count)"
+            var out: [Any] = []
+            out.reserveCapacity(a.count)
+            for x in a {
+                guard let y = abstract(x, key: &key, leaves: &leaves) else { return nil }
+                out.append(y)
+            }
+            key += "]"
+            return out
+        default:
+            return nil
+        }
+    }
+
+    /// The skeleton with each placeholder replaced by its leaf, escaped where the engine
+    /// escaped it. Nil if a placeholder is malformed (the caller renders afresh).
+    static func fill(_ skeleton: [UInt8], _ leaves: [String]) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(skeleton.count + leaves.reduce(0) { $0 + $1.utf8.count })
+        let n = skeleton.count
+        var i = 0
+        while i < n {
+            guard let mark = skeleton[i...].firstIndex(of: 0x01) else {
+                out.append(contentsOf: skeleton[i...])
+                break
+            }
+            out.append(contentsOf: skeleton[i..<mark])
+            var j = mark + 1, index = 0, digits = 0
+            while j < n, skeleton[j] >= 0x30, skeleton[j] <= 0x39, digits < 9 {
+                index = index * 10 + Int(skeleton[j] - 0x30)
+                j += 1
+                digits += 1
+            }
+            guard digits > 0, index < leaves.count else { return nil }
+            if j + 1 < n, skeleton[j] == 0x26, skeleton[j + 1] == 0x02 {
+                out.append(contentsOf: leaves[index].utf8)
+                i = j + 2
+            } else if j + 5 < n, skeleton[j..<(j + 6)].elementsEqual([0x26, 0x61, 0x6D, 0x70, 0x3B, 0x02]) {
+                out.append(contentsOf: HTMLEscape.escape(leaves[index]).utf8)
+                i = j + 6
+            } else {
+                return nil
+            }
+        }
+        return out
     }
 }
 
