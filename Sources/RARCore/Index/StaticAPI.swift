@@ -176,7 +176,6 @@ public enum StaticAPI {
         }
         func putJSON(_ rel: String, _ v: JSONValue) throws {
             try put(rel, v.serializedBytes(apiJSON) + [0x0A])
-            fileCount += 1
         }
 
         // registry.json (exactly as the reference formats it) is written with the other shared files at the end.
@@ -291,92 +290,101 @@ public enum StaticAPI {
         if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
         BuildTrace.mark("raw copies")
 
-        // The HTML catalog.
-        if var catalogOptions = options.catalog {
-            if catalogOptions.generated == nil { catalogOptions.generated = generated }
-            if catalogOptions.memo == nil { catalogOptions.memo = options.memo }
-            if let layout { layout.catalog = CatalogLayout(); catalogOptions.layout = layout.catalog }
-            var sources: [String: [UInt8]] = [:]
-            for (rel, c) in zip(rawFiles, copied) { if let bytes = c.data { sources[rel] = bytes } }
-            var agents = Catalog.agents(build: build, sources: sources)
-            // Sources left unread above: pages know them by digest and read them only to re-render.
-            for k in agents.indices where agents[k].source == nil {
-                guard let rel = agents[k].entry["_file"]?.stringValue, let d = rawDigest[rel] else { continue }
-                agents[k].sourceDigest = d
-                agents[k].loadSource = { sink.source(rel) }
+        // The shared documents (registry.json, catalog, taxonomy, status, discovery) and the
+        // facts cache do not depend on the pages: written on their own thread meanwhile.
+        func sharedDocuments() throws {
+            // Status hashes leave out the build stamp, so they change only when content does.
+            let registry = build.registry.serializedBytesWithSpans(registryJSON, arrayKey: "agents")
+            let registryBytes = registry.bytes
+            try put("registry.json", registryBytes)
+            let leanDoc = JSONValue.object(catalog).serializedBytesWithSpans(apiJSON, arrayKey: "agents")
+            let taxonomyDoc = JSONValue.object(taxonomy).serializedBytesWithSpans(apiJSON, arrayKey: "")
+            let catalogBytes = leanDoc.bytes + [0x0A]
+            let taxonomyBytes = taxonomyDoc.bytes + [0x0A]
+            if let layout {
+                layout.registrySpans = registry.elements
+                layout.registryGenerated = registry.members["generated_at"] ?? 0..<0
+                for (i, span) in zip(sortedInfos, leanDoc.elements) { layout.leanSpans[i.name] = span }
+                layout.leanGenerated = leanDoc.members["generated"] ?? 0..<0
+                layout.taxonomyGenerated = taxonomyDoc.members["generated"] ?? 0..<0
+                layout.docs = infos.map { $0.doc ?? "" }
+                layout.swarmSeeds = converged.compactMap { $0["_seed"].flatMap(BuildSupport.seedValue).map { String($0) } }
+                layout.seedCount = seedOwner.count
             }
-            for k in agents.indices where !perAgent[k].card { agents[k].cardPath = nil }
-            for d in Catalog.directories(agents: agents, pageSize: catalogOptions.pageSize) {
-                try sink.makeDirectory(d)
-            }
-            let written = Counter()
-            var unchangedPages = 0
-            do {
-                unchangedPages = try Catalog.generate(agents: agents, options: catalogOptions, units: sink.tracksUnits ? sink : nil) { rel, bytes, unit in
-                    if bytes.withUnsafeBytes({ unit ? sink.writeUnitFile(rel, $0) : sink.write(rel, $0) }) { written.add() } else { failures.add(rel) }
+            try put("api/v1/catalog.json", catalogBytes)
+            try put("api/v1/taxonomy.json", taxonomyBytes)
+            let registryHash = stampFreeHash(registryBytes, key: "generated_at", value: build.registry["generated_at"] ?? .null)
+            let catalogHash = stampFreeHash(catalogBytes, key: "generated", value: .string(generated))
+            let taxonomyHash = stampFreeHash(taxonomyBytes, key: "generated", value: .string(generated))
+            let status: JSONValue = .object([
+                ("schema", "rar-static-api-status/1.0"), ("generated", .string(generated)),
+                ("summary", .object([
+                    ("agents", .int(infos.count)), ("stubs", .int(entries.filter { $0["type"]?.stringValue == "stub" }.count)),
+                    ("swarms", .int(build.registry["swarms"]?.arrayValue?.count ?? 0)),
+                    ("publishers", build.registry["stats"]?["publishers"] ?? 0), ("categories", build.registry["stats"]?["categories"] ?? 0),
+                    ("rejected", .int(build.rejected.count)), ("seeds", .int(seedOwner.count)),
+                ])),
+                ("hash_algorithm", "sha256 of the file's bytes without its top-level generated stamp member, first 16 hex"),
+                ("endpoints", .array([
+                    .object([("name", "registry"), ("url", .string(url("registry.json"))), ("count", .int(infos.count)), ("hash", .string(registryHash))]),
+                    .object([("name", "catalog"), ("url", .string(url("api/v1/catalog.json"))), ("count", .int(infos.count)), ("hash", .string(catalogHash))]),
+                    .object([("name", "taxonomy"), ("url", .string(url("api/v1/taxonomy.json"))), ("count", .int(taxonomy.count)), ("hash", .string(taxonomyHash))]),
+                ])),
+            ])
+            try putJSON("api/v1/status.json", status)
+            try putJSON("api/v1/badge.json", .object([("schemaVersion", 1), ("label", "RAR"),
+                ("message", .string("\(infos.count) agents · \(build.registry["stats"]?["publishers"]?.intValue ?? 0) publishers")), ("color", "brightgreen")]))
+            try putJSON("manifest.json", discovery(url: url, generated: generated))
+
+            // The cache is a unit too: unchanged facts (same files, bytes and stamps) are not serialized again.
+            let cacheUnit = BuildCache.fingerprint(build.facts, key: build.cacheKey)
+            if sink.reuse("cache", key: cacheUnit) == nil {
+                guard BuildCache.serialize(build.facts, key: build.cacheKey).withUnsafeBytes({ sink.writeUnitFile(BuildCache.fileName, $0) }) else {
+                    throw BuildError.io("cannot write \(BuildCache.fileName)")
                 }
-            } catch { throw BuildError.io("catalog: \(error)") }
-            if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
-            fileCount += written.value + unchangedPages
-            BuildTrace.mark("catalog pages")
-        }
-
-        // Status hashes leave out the build stamp, so they change only when content does.
-        let registry = build.registry.serializedBytesWithSpans(registryJSON, arrayKey: "agents")
-        let registryBytes = registry.bytes
-        try put("registry.json", registryBytes)
-        fileCount += 1
-        let leanDoc = JSONValue.object(catalog).serializedBytesWithSpans(apiJSON, arrayKey: "agents")
-        let taxonomyDoc = JSONValue.object(taxonomy).serializedBytesWithSpans(apiJSON, arrayKey: "")
-        let catalogBytes = leanDoc.bytes + [0x0A]
-        let taxonomyBytes = taxonomyDoc.bytes + [0x0A]
-        if let layout {
-            layout.registrySpans = registry.elements
-            layout.registryGenerated = registry.members["generated_at"] ?? 0..<0
-            for (i, span) in zip(sortedInfos, leanDoc.elements) { layout.leanSpans[i.name] = span }
-            layout.leanGenerated = leanDoc.members["generated"] ?? 0..<0
-            layout.taxonomyGenerated = taxonomyDoc.members["generated"] ?? 0..<0
-            layout.docs = infos.map { $0.doc ?? "" }
-            layout.swarmSeeds = converged.compactMap { $0["_seed"].flatMap(BuildSupport.seedValue).map { String($0) } }
-            layout.seedCount = seedOwner.count
-        }
-        try put("api/v1/catalog.json", catalogBytes)
-        try put("api/v1/taxonomy.json", taxonomyBytes)
-        fileCount += 2
-        let registryHash = stampFreeHash(registryBytes, key: "generated_at", value: build.registry["generated_at"] ?? .null)
-        let catalogHash = stampFreeHash(catalogBytes, key: "generated", value: .string(generated))
-        let taxonomyHash = stampFreeHash(taxonomyBytes, key: "generated", value: .string(generated))
-        let status: JSONValue = .object([
-            ("schema", "rar-static-api-status/1.0"), ("generated", .string(generated)),
-            ("summary", .object([
-                ("agents", .int(infos.count)), ("stubs", .int(entries.filter { $0["type"]?.stringValue == "stub" }.count)),
-                ("swarms", .int(build.registry["swarms"]?.arrayValue?.count ?? 0)),
-                ("publishers", build.registry["stats"]?["publishers"] ?? 0), ("categories", build.registry["stats"]?["categories"] ?? 0),
-                ("rejected", .int(build.rejected.count)), ("seeds", .int(seedOwner.count)),
-            ])),
-            ("hash_algorithm", "sha256 of the file's bytes without its top-level generated stamp member, first 16 hex"),
-            ("endpoints", .array([
-                .object([("name", "registry"), ("url", .string(url("registry.json"))), ("count", .int(infos.count)), ("hash", .string(registryHash))]),
-                .object([("name", "catalog"), ("url", .string(url("api/v1/catalog.json"))), ("count", .int(infos.count)), ("hash", .string(catalogHash))]),
-                .object([("name", "taxonomy"), ("url", .string(url("api/v1/taxonomy.json"))), ("count", .int(taxonomy.count)), ("hash", .string(taxonomyHash))]),
-            ])),
-        ])
-        try putJSON("api/v1/status.json", status)
-        try putJSON("api/v1/badge.json", .object([("schemaVersion", 1), ("label", "RAR"),
-            ("message", .string("\(infos.count) agents · \(build.registry["stats"]?["publishers"]?.intValue ?? 0) publishers")), ("color", "brightgreen")]))
-        try putJSON("manifest.json", discovery(url: url, generated: generated))
-
-        BuildTrace.mark("registry.json, catalog.json, status")
-        // The cache is a unit too: unchanged facts (same files, bytes and stamps) are not serialized again.
-        let cacheUnit = BuildCache.fingerprint(build.facts, key: build.cacheKey)
-        if sink.reuse("cache", key: cacheUnit) == nil {
-            guard BuildCache.serialize(build.facts, key: build.cacheKey).withUnsafeBytes({ sink.writeUnitFile(BuildCache.fileName, $0) }) else {
-                throw BuildError.io("cannot write \(BuildCache.fileName)")
+                sink.record("cache", key: cacheUnit, paths: [BuildCache.fileName])
             }
-            sink.record("cache", key: cacheUnit, paths: [BuildCache.fileName])
         }
-        BuildTrace.mark("facts cache")
-        return fileCount + 1
+        /// registry.json, catalog.json, taxonomy.json, status.json, badge.json, manifest.json and the cache.
+        let sharedFiles = 7
+        let shared = BackgroundJob(sharedDocuments)
+
+        let pages = Result { () throws -> Void in
+            // The HTML catalog.
+            if var catalogOptions = options.catalog {
+                if catalogOptions.generated == nil { catalogOptions.generated = generated }
+                if catalogOptions.memo == nil { catalogOptions.memo = options.memo }
+                if let layout { layout.catalog = CatalogLayout(); catalogOptions.layout = layout.catalog }
+                var sources: [String: [UInt8]] = [:]
+                for (rel, c) in zip(rawFiles, copied) { if let bytes = c.data { sources[rel] = bytes } }
+                var agents = Catalog.agents(build: build, sources: sources)
+                // Sources left unread above: pages know them by digest and read them only to re-render.
+                for k in agents.indices where agents[k].source == nil {
+                    guard let rel = agents[k].entry["_file"]?.stringValue, let d = rawDigest[rel] else { continue }
+                    agents[k].sourceDigest = d
+                    agents[k].loadSource = { sink.source(rel) }
+                }
+                for k in agents.indices where !perAgent[k].card { agents[k].cardPath = nil }
+                for d in Catalog.directories(agents: agents, pageSize: catalogOptions.pageSize) {
+                    try sink.makeDirectory(d)
+                }
+                let written = Counter()
+                var unchangedPages = 0
+                do {
+                    unchangedPages = try Catalog.generate(agents: agents, options: catalogOptions, units: sink.tracksUnits ? sink : nil) { rel, bytes, unit in
+                        if bytes.withUnsafeBytes({ unit ? sink.writeUnitFile(rel, $0) : sink.write(rel, $0) }) { written.add() } else { failures.add(rel) }
+                    }
+                } catch { throw BuildError.io("catalog: \(error)") }
+                if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
+                fileCount += written.value + unchangedPages
+                BuildTrace.mark("catalog pages")
+            }
+        }
+        let docs = Result { try shared.wait() }
+        try pages.get()
+        try docs.get()
+        BuildTrace.mark("shared documents, facts cache")
+        return fileCount + sharedFiles
     }
 
     /// `@pub/slug` → `@pub`.
