@@ -104,16 +104,16 @@ struct CatalogSite: Sendable {
     /// expanded once with a numbered placeholder for each string, which each page fills.
     func renderByShape(_ template: String, _ context: [String: Any]) throws -> [UInt8] {
         guard shapes.enabled else { return try render(template, context) }
-        var key = template + "\u{0}"
+        var shape = Array(template.utf8) + [0]
         var leaves: [String] = []
-        guard let abstract = ShapeMemo.abstract(context, key: &key, leaves: &leaves) as? [String: Any] else {
-            return try render(template, context)
-        }
+        guard ShapeMemo.shape(context, key: &shape, leaves: &leaves) else { return try render(template, context) }
+        let key = String(decoding: shape, as: UTF8.self)
         let skeleton: [UInt8]
         if let hit = shapes.get(key) {
             skeleton = hit
         } else {
-            skeleton = try render(template, abstract)
+            var next = 0
+            skeleton = try render(template, ShapeMemo.abstract(context, next: &next) as! [String: Any])
             shapes.set(key, skeleton)
         }
         guard let page = ShapeMemo.fill(skeleton, leaves) else { return try render(template, context) }
@@ -151,49 +151,68 @@ final class ShapeMemo: @unchecked Sendable {
     /// `\u{1}` index `&\u{2}`: the `&` shows whether the engine escaped it (`&amp;`).
     static func placeholder(_ i: Int) -> String { "\u{1}\(i)&\u{2}" }
 
-    /// `v` with every string and number replaced by a placeholder (its text appended to
-    /// `leaves`); flags, list lengths and dictionary keys written to `key`. Nil for a value
-    /// of any other type (rendered the ordinary way).
-    static func abstract(_ v: Any, key: inout String, leaves: inout [String]) -> Any? {
+    /// Appends `v`'s shape to `key` (flags, list lengths, dictionary keys in order; `s` for
+    /// each string or number) and its strings and numbers to `leaves`. False for a value of
+    /// any other type (rendered the ordinary way).
+    static func shape(_ v: Any, key: inout [UInt8], leaves: inout [String]) -> Bool {
         switch v {
         case let s as String:
-            key += "s"
+            key.append(0x73)
             leaves.append(s)
-            return placeholder(leaves.count - 1)
-        case let s as Substring:
-            key += "s"
-            leaves.append(String(s))
-            return placeholder(leaves.count - 1)
-        case let b as Bool:
-            key += b ? "T" : "F"
-            return b
-        case let i as Int:
-            key += "s"
-            leaves.append(String(i))
-            return placeholder(leaves.count - 1)
         case let d as [String: Any]:
-            key += "{"
-            var out: [String: Any] = [:]
-            out.reserveCapacity(d.count)
-            for k in d.keys.sorted() {
-                key += "\(k.utf8.count):" + k
-                guard let a = abstract(d[k]!, key: &key, leaves: &leaves) else { return nil }
-                out[k] = a
+            key.append(0x7B)
+            for (k, x) in d.sorted(by: { $0.key < $1.key }) {
+                // The name's length first (LEB128), so no two key sets read alike.
+                var n = k.utf8.count
+                while n >= 0x80 { key.append(UInt8(n & 0x7F) | 0x80); n >>= 7 }
+                key.append(UInt8(n))
+                key.append(contentsOf: k.utf8)
+                guard shape(x, key: &key, leaves: &leaves) else { return false }
             }
-            key += "}"
+            key.append(0x7D)
+        case let a as [String]:
+            key.append(0x5B)
+            key.append(contentsOf: String(a.count).utf8)
+            key.append(0x3A)
+            for s in a { key.append(0x73); leaves.append(s) }
+            key.append(0x5D)
+        case let a as [Any]:
+            key.append(0x5B)
+            key.append(contentsOf: String(a.count).utf8)
+            key.append(0x3A)
+            for x in a { guard shape(x, key: &key, leaves: &leaves) else { return false } }
+            key.append(0x5D)
+        case let b as Bool:
+            key.append(b ? 0x54 : 0x46)
+        case let s as Substring:
+            key.append(0x73)
+            leaves.append(String(s))
+        case let i as Int:
+            key.append(0x73)
+            leaves.append(String(i))
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// `v` with its strings and numbers replaced by placeholders numbered from `next`, in the
+    /// order `shape` lists them (only for a value `shape` accepted).
+    static func abstract(_ v: Any, next: inout Int) -> Any {
+        switch v {
+        case is Bool:
+            return v
+        case is String, is Substring, is Int:
+            next += 1
+            return placeholder(next - 1)
+        case let d as [String: Any]:
+            var out: [String: Any] = [:]
+            for (k, x) in d.sorted(by: { $0.key < $1.key }) { out[k] = abstract(x, next: &next) }
             return out
         case let a as [Any]:
-            key += "[\(a.count)"
-            var out: [Any] = []
-            out.reserveCapacity(a.count)
-            for x in a {
-                guard let y = abstract(x, key: &key, leaves: &leaves) else { return nil }
-                out.append(y)
-            }
-            key += "]"
-            return out
+            return a.map { abstract($0, next: &next) }
         default:
-            return nil
+            return v
         }
     }
 
@@ -202,32 +221,37 @@ final class ShapeMemo: @unchecked Sendable {
     static func fill(_ skeleton: [UInt8], _ leaves: [String]) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(skeleton.count + leaves.reduce(0) { $0 + $1.utf8.count })
-        let n = skeleton.count
-        var i = 0
-        while i < n {
-            guard let mark = skeleton[i...].firstIndex(of: 0x01) else {
-                out.append(contentsOf: skeleton[i...])
-                break
+        let ok = skeleton.withUnsafeBufferPointer { t -> Bool in
+            let n = t.count
+            guard let base = t.baseAddress else { return true }
+            var i = 0
+            while i < n {
+                guard let hit = memchr(base + i, 0x01, n - i) else {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: t[i...]))
+                    return true
+                }
+                let mark = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: t[i..<mark]))
+                var j = mark + 1, index = 0, digits = 0
+                while j < n, t[j] >= 0x30, t[j] <= 0x39, digits < 9 {
+                    index = index * 10 + Int(t[j] - 0x30)
+                    j += 1
+                    digits += 1
+                }
+                guard digits > 0, index < leaves.count else { return false }
+                if j + 1 < n, t[j] == 0x26, t[j + 1] == 0x02 {
+                    out.append(contentsOf: leaves[index].utf8)
+                    i = j + 2
+                } else if j + 5 < n, t[j] == 0x26, t[j + 1] == 0x61, t[j + 2] == 0x6D, t[j + 3] == 0x70, t[j + 4] == 0x3B, t[j + 5] == 0x02 {
+                    for b in leaves[index].utf8 { HTMLEscape.append(b, to: &out) }
+                    i = j + 6
+                } else {
+                    return false
+                }
             }
-            out.append(contentsOf: skeleton[i..<mark])
-            var j = mark + 1, index = 0, digits = 0
-            while j < n, skeleton[j] >= 0x30, skeleton[j] <= 0x39, digits < 9 {
-                index = index * 10 + Int(skeleton[j] - 0x30)
-                j += 1
-                digits += 1
-            }
-            guard digits > 0, index < leaves.count else { return nil }
-            if j + 1 < n, skeleton[j] == 0x26, skeleton[j + 1] == 0x02 {
-                out.append(contentsOf: leaves[index].utf8)
-                i = j + 2
-            } else if j + 5 < n, skeleton[j..<(j + 6)].elementsEqual([0x26, 0x61, 0x6D, 0x70, 0x3B, 0x02]) {
-                out.append(contentsOf: HTMLEscape.escape(leaves[index]).utf8)
-                i = j + 6
-            } else {
-                return nil
-            }
+            return true
         }
-        return out
+        return ok ? out : nil
     }
 }
 
