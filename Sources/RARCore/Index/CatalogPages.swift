@@ -14,9 +14,11 @@ extension Catalog {
         var html: RowHTML = RowHTML()
     }
 
-    /// A row's rendering, made on first use and shared by the listings that show the row.
+    /// A row's rendering and memo-key text, made on first use and shared by the listings
+    /// that show the row.
     final class RowHTML: @unchecked Sendable {
         private var bytes: [UInt8]?
+        private var text: String?
         private let lock = NSLock()
         func get(_ make: () throws -> [UInt8]) rethrows -> [UInt8] {
             lock.lock()
@@ -25,6 +27,15 @@ extension Catalog {
             let b = try make()
             bytes = b
             return b
+        }
+
+        func described(_ make: () -> String) -> String {
+            lock.lock()
+            defer { lock.unlock() }
+            if let text { return text }
+            let t = make()
+            text = t
+            return t
         }
     }
 
@@ -101,7 +112,23 @@ extension Catalog {
             }
             guard options.memo != nil || units != nil else { return try page() }
             var text = ""
-            Context.describe(d, into: &text)
+            if let rows {
+                // The rows' texts are made once and shared by the listings that show them.
+                text += "{"
+                for k in d.keys.sorted() {
+                    text += "\(k.utf8.count):\(k)"
+                    if k == "agents" {
+                        text += "["
+                        for r in rows { text += r.html.described { var t = ""; Context.describe(r.dict, into: &t); return t } }
+                        text += "]"
+                    } else {
+                        Context.describe(d[k]!, into: &text)
+                    }
+                }
+                text += "}"
+            } else {
+                Context.describe(d, into: &text)
+            }
             let key = RenderMemo.key([template, site.fingerprint, text])
             let id = "page:" + path
             if units?.reuse(id, key: key) != nil { return nil }
