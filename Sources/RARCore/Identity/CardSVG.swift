@@ -420,7 +420,7 @@ struct SVGBuilder {
 struct SVGLine: ExpressibleByStringInterpolation {
     var bytes: [UInt8]
 
-    init(stringLiteral s: String) { bytes = []; CardSVG.appendUTF8(s, to: &bytes) }
+    init(stringLiteral s: StaticString) { bytes = s.withUTF8Buffer { Array($0) } }
     init(stringInterpolation i: Interpolation) { bytes = i.bytes }
 
     mutating func append(_ l: SVGLine) { bytes.append(contentsOf: l.bytes) }
@@ -428,7 +428,8 @@ struct SVGLine: ExpressibleByStringInterpolation {
     struct Interpolation: StringInterpolationProtocol {
         var bytes: [UInt8] = []
         init(literalCapacity: Int, interpolationCount: Int) { bytes.reserveCapacity(literalCapacity + interpolationCount * 8) }
-        mutating func appendLiteral(_ s: String) { CardSVG.appendUTF8(s, to: &bytes) }
+        // Literal segments as static UTF-8: one copy, no String.
+        mutating func appendLiteral(_ s: StaticString) { s.withUTF8Buffer { bytes.append(contentsOf: $0) } }
         mutating func appendInterpolation(_ s: String) { CardSVG.appendUTF8(s, to: &bytes) }
         mutating func appendInterpolation(_ v: Int) { CardSVG.appendInt(v, to: &bytes) }
         mutating func appendInterpolation(num v: Double) { CardSVG.appendNumber(v, to: &bytes) }
