@@ -29,7 +29,7 @@ rows=()
 
 if [ -n "${RAR_CORPUS:-}" ] && [ -d "$RAR_CORPUS/rar" ]; then
     # Scratch copies so neither side touches the checkout (the reference rewrites registry.json).
-    cp -r "$RAR_CORPUS/rar" "$WORK/ref" && cp -r "$RAR_CORPUS/rar" "$WORK/ours"
+    cp -r "$RAR_CORPUS/rar" "$WORK/ref" && cp -r "$RAR_CORPUS/rar" "$WORK/ours" && sync
     agents="$(python3 -c "import json; print(len(json.load(open('$WORK/ref/registry.json'))['agents']))")"
     timeit py_s bash -c "cd '$WORK/ref' && python3 build_registry.py"
     timeit rar_cold bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out'"
@@ -43,6 +43,8 @@ else
 fi
 
 python3 "$ROOT/bench/gen_agents.py" "$N" "$WORK/synth"
+# Flush the generator's writes first, so the kernel's writeback of them is not timed as the build.
+sync
 timeit cold bash -c "'$RAR' build '$WORK/synth' --out '$WORK/synth-out'"
 grep -E "agents," "$WORK/last.log" >&2 || cat "$WORK/last.log" >&2
 timeit warm bash -c "'$RAR' build '$WORK/synth' --out '$WORK/synth-out'"
