@@ -22,6 +22,12 @@ public struct Token: Sendable {
     /// keywords compare as one integer (`Token.pack`).
     var code: UInt64 = 0
 
+    init(kind: Kind, text: String, start: Int, end: Int, line: Int, col: Int, endLine: Int, endCol: Int, code: UInt64 = 0) {
+        self.kind = kind; self.text = text; self.start = start; self.end = end
+        self.line = line; self.col = col; self.endLine = endLine; self.endCol = endCol
+        self.code = code
+    }
+
     /// Up to 8 bytes as one integer (UInt64.max for longer text, which no token code equals).
     @inline(__always)
     static func pack(_ s: StaticString) -> UInt64 {
@@ -55,6 +61,8 @@ struct Tokenizer {
     var altIndents: [Int] = [0]
     var brackets: [(ch: UInt32, line: Int, col: Int)] = []
     var atLineStart = true
+    // The operator tables, held here so the hot path skips the static-initialisation check.
+    let ops1 = Tokenizer.ops1, ops2 = Tokenizer.ops2, ops3 = Tokenizer.ops3
 
     static let maxBrackets = 200
     static let maxIndent = 100
@@ -76,10 +84,10 @@ struct Tokenizer {
     }
 
     mutating func emit(_ kind: Token.Kind, _ text: String, _ start: Int, _ sLine: Int, _ sCol: Int, code: UInt64? = nil) {
-        var t = Token(kind: kind, text: text, start: start, end: i, line: sLine, col: sCol, endLine: line, endCol: i - lineStart)
         let c = code ?? Token.pack(text)
-        t.code = c == .max ? 0 : c
-        tokens.append(t)
+        // Built in place in the array (a Token holds strings: a copy costs retains).
+        tokens.append(Token(kind: kind, text: text, start: start, end: i, line: sLine, col: sCol, endLine: line, endCol: i - lineStart,
+                            code: c == .max ? 0 : c))
     }
 
     /// `s[a..<b]` packed as `Token.pack` would pack its text (ASCII only).
@@ -366,6 +374,21 @@ struct Tokenizer {
         emit(.number, PyStr.string(s[start..<i]), start, sLine, sCol)
     }
 
+    /// The error for a character that starts no token (kept out of `op`'s hot path).
+    @inline(never)
+    func badCharacter(_ c: UInt32) -> PySyntaxError {
+        if c >= 0x80 {
+            let hex = String(format: "%04X", c)
+            let u = Unicode.Scalar(c)
+            let cat = u?.properties.generalCategory
+            let nonPrintable = [.control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate].contains(cat)
+            if nonPrintable { return err("invalid non-printable character U+\(hex)") }
+            return err("invalid character '\(PyStr.string([c]))' (U+\(hex))")
+        }
+        if c < 0x20 || c == 0x7F { return err("invalid non-printable character U+\(String(format: "%04X", c))") }
+        return err("invalid syntax")
+    }
+
     static let ops3 = ["**=", "//=", ">>=", "<<=", "..."].map { $0.unicodeScalars.map(\.value) }
     /// Two- and one-character operators by ASCII code (nil: not an operator).
     static let ops2: [String?] = {
@@ -388,23 +411,14 @@ struct Tokenizer {
         var text: String
         // Longest match first; operators are ASCII.
         let c1 = peek(1), c2 = peek(2)
-        if c < 0x80 && c1 < 0x80 && c2 < 0x80 && i + 3 <= s.count, let o = Tokenizer.ops3.first(where: { $0[0] == c && $0[1] == c1 && $0[2] == c2 }) {
+        if c < 0x80 && c1 < 0x80 && c2 < 0x80 && i + 3 <= s.count, let o = ops3.first(where: { $0[0] == c && $0[1] == c1 && $0[2] == c2 }) {
             text = String(String.UnicodeScalarView(o.compactMap(Unicode.Scalar.init)))
-        } else if c < 0x80 && c1 < 0x80 && i + 2 <= s.count, let o = Tokenizer.ops2[Int(c) << 7 | Int(c1)] {
+        } else if c < 0x80 && c1 < 0x80 && i + 2 <= s.count, let o = ops2[Int(c) << 7 | Int(c1)] {
             text = o
-        } else if c < 0x80, let o = Tokenizer.ops1[Int(c)] {
+        } else if c < 0x80, let o = ops1[Int(c)] {
             text = o
         } else {
-            if c >= 0x80 {
-                let hex = String(format: "%04X", c)
-                let u = Unicode.Scalar(c)
-                let cat = u?.properties.generalCategory
-                let nonPrintable = [.control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate].contains(cat)
-                if nonPrintable { throw err("invalid non-printable character U+\(hex)") }
-                throw err("invalid character '\(PyStr.string([c]))' (U+\(hex))")
-            }
-            if c < 0x20 || c == 0x7F { throw err("invalid non-printable character U+\(String(format: "%04X", c))") }
-            throw err("invalid syntax")
+            throw badCharacter(c)
         }
         let width = text.utf8.count  // operators are ASCII
         i += width
