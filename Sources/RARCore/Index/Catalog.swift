@@ -50,7 +50,7 @@ public struct CatalogAgent: Sendable {
     public let entry: JSONValue
     /// The agent file as published (nil: no source view, docstring from `docstring` only).
     public var source: [UInt8]?
-    /// sha256 of `source` when it is left unread until the page is rendered (`loadSource`).
+    /// sha256 of `source` as the build read it (nil: hashed when the page is keyed); `loadSource` reads a source left unread.
     var sourceDigest: String?
     var loadSource: (@Sendable () -> [UInt8]?)?
     /// The cleaned module docstring; nil = read it from `source`.

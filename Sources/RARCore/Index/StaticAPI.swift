@@ -358,11 +358,12 @@ public enum StaticAPI {
                 var sources: [String: [UInt8]] = [:]
                 for (rel, c) in zip(rawFiles, copied) { if let bytes = c.data { sources[rel] = bytes } }
                 var agents = Catalog.agents(build: build, sources: sources)
-                // Sources left unread above: pages know them by digest and read them only to re-render.
-                for k in agents.indices where agents[k].source == nil {
+                // Pages know their source by the digest the analysis took (not hashed again);
+                // sources left unread above are read only to re-render.
+                for k in agents.indices {
                     guard let rel = agents[k].entry["_file"]?.stringValue, let d = rawDigest[rel] else { continue }
                     agents[k].sourceDigest = d
-                    agents[k].loadSource = { sink.source(rel) }
+                    if agents[k].source == nil { agents[k].loadSource = { sink.source(rel) } }
                 }
                 for k in agents.indices where !perAgent[k].card { agents[k].cardPath = nil }
                 for d in Catalog.directories(agents: agents, pageSize: catalogOptions.pageSize) {
