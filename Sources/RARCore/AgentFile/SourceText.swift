@@ -49,39 +49,49 @@ public struct SourceText: Sendable {
         if bytes.count > sizeLimit {
             throw PySyntaxError("file is \(bytes.count) bytes, over the \(sizeLimit)-byte limit", line: 1, col: 0, code: .tooLarge)
         }
-        var out: [UInt32] = []
-        out.reserveCapacity(bytes.count)
-        var i = 0
-        let n = bytes.count
+        var starts = [0]
+        starts.reserveCapacity(bytes.count / 32 + 16)
+        var failure: (Int, String)?
         var sawNul = false
-        while i < n {
-            let b0 = bytes[i]
-            if b0 < 0x80 {
-                if b0 == 0x0D {  // \r\n and lone \r become \n
-                    out.append(0x0A)
-                    i += (i + 1 < n && bytes[i + 1] == 0x0A) ? 2 : 1
-                    continue
+        // One pass over raw buffers: decode, normalise newlines, note where lines start.
+        let out = [UInt32](unsafeUninitializedCapacity: bytes.count) { buf, count in
+            bytes.withUnsafeBufferPointer { src in
+                var i = 0, o = 0
+                let n = src.count
+                while i < n {
+                    let b0 = src[i]
+                    if b0 < 0x80 {
+                        if b0 == 0x0D {  // \r\n and lone \r become \n
+                            buf[o] = 0x0A
+                            o += 1
+                            starts.append(o)
+                            i += (i + 1 < n && src[i + 1] == 0x0A) ? 2 : 1
+                            continue
+                        }
+                        if b0 == 0x0A { starts.append(o + 1) } else if b0 == 0 { sawNul = true }
+                        buf[o] = UInt32(b0)
+                        o += 1
+                        i += 1
+                        continue
+                    }
+                    let (scalar, len, err) = SourceText.decodeMultibyte(bytes, i)
+                    if let err { failure = (i, err); break }
+                    buf[o] = scalar
+                    o += 1
+                    i += len
                 }
-                if b0 == 0 { sawNul = true }
-                out.append(UInt32(b0))
-                i += 1
-                continue
+                count = o
             }
-            let (scalar, len, err) = SourceText.decodeMultibyte(bytes, i)
-            if let err {
-                throw PySyntaxError(
-                    "'utf-8' codec can't decode byte 0x\(String(format: "%02x", b0)) in position \(i): \(err)",
-                    line: 1, col: 0, code: .decodeError)
-            }
-            out.append(scalar)
-            i += len
+        }
+        if let (i, err) = failure {
+            throw PySyntaxError(
+                "'utf-8' codec can't decode byte 0x\(String(format: "%02x", bytes[i])) in position \(i): \(err)",
+                line: 1, col: 0, code: .decodeError)
         }
         if sawNul {
             throw PySyntaxError("source code string cannot contain null bytes", line: 1, col: 0, code: .nullBytes)
         }
         scalars = out
-        var starts = [0]
-        for (k, c) in out.enumerated() where c == 0x0A { starts.append(k + 1) }
         lineStarts = starts
     }
 
