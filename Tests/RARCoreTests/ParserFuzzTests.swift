@@ -61,6 +61,16 @@ import Testing
     }
 
     /// Hostile nesting ends in a classified error, not a stack overflow.
+    /// Keywords are matched as written: a fullwidth spelling is a name (NFKC-normalised), as
+    /// CPython 3.11 parses it, so `ｐａｓｓ` is an expression and `ｒｅｔｕｒｎ 1` a syntax error.
+    @Test func keywordsAreMatchedAsWritten() {
+        let name = AgentFile(path: "a.py", bytes: Array("\u{FF50}\u{FF41}\u{FF53}\u{FF53}\n".utf8))
+        #expect(name.parseError == nil)
+        if case .expr(let e)? = name.module?.body.first?.kind, case .name(let id) = e.kind { #expect(id == "pass") } else { Issue.record("not a Name") }
+        let ret = AgentFile(path: "b.py", bytes: Array("def f():\n    \u{FF52}\u{FF45}\u{FF54}\u{FF55}\u{FF52}\u{FF4E} 1\n".utf8))
+        #expect(ret.parseError?.message == "invalid syntax" && ret.parseError?.line == 2)
+    }
+
     @Test func deepNestingIsBounded() {
         let cases = [
             "x = " + String(repeating: "not ", count: 100_000) + "1\n",

@@ -17,7 +17,7 @@ struct Parser {
     ]
     static let kwTrue = Token.pack("True"), kwFalse = Token.pack("False"), kwNone = Token.pack("None")
     static let opEllipsis = Token.pack("..."), opLParen = Token.pack("("), opLBracket = Token.pack("["), opLBrace = Token.pack("{")
-    static let opWalrus = Token.pack(":=")
+    static let opWalrus = Token.pack(":="), kwMatch = Token.pack("match")
     /// The keywords as packed codes (every keyword has at most 8 letters).
     static let keywordCodes = Set(keywords.map(Token.pack))
 
@@ -161,7 +161,7 @@ struct Parser {
 
     mutating func simpleStatement() throws -> Stmt {
         let t = cur
-        if cur.kind == .name {
+        if cur.kind == .name && toks[p].isKeyword {  // the statements below start with keywords
             switch cur.text {
             case "pass", "break", "continue":
                 p += 1
@@ -365,6 +365,8 @@ struct Parser {
 
     mutating func compoundStatement() throws -> Stmt? {
         guard cur.kind == .name || isOp("@") else { return nil }
+        // Every compound statement starts with `@`, a keyword or the soft keyword `match`.
+        if toks[p].kind == .name && !toks[p].isKeyword && toks[p].code != Parser.kwMatch { return nil }
         let t = cur
         if isOp("@") {
             var decorators: [Expr] = []
