@@ -207,17 +207,15 @@ public struct AgentFile: Sendable {
     // MARK: docstring
 
     /// `ast.get_docstring(tree)` (cleaned), or nil.
-    public var docstring: String? {
-        guard let first = module?.body.first, case .expr(let e) = first.kind,
-              case .constant(.str(let s)) = e.kind else { return nil }
-        return PyStr.string(AgentFile.cleandoc(codePoints: s))
-    }
+    public var docstring: String? { docstringCodePoints.map { PyStr.string(AgentFile.cleandoc(codePoints: $0)) } }
 
     /// The module docstring as written (nil when the first statement is not a plain str).
-    public var rawDocstring: String? {
+    public var rawDocstring: String? { docstringCodePoints.map { PyStr.string($0) } }
+
+    private var docstringCodePoints: [UInt32]? {
         guard let first = module?.body.first, case .expr(let e) = first.kind,
               case .constant(.str(let s)) = e.kind else { return nil }
-        return PyStr.string(s)
+        return s
     }
 
     /// `inspect.cleandoc`.

@@ -101,34 +101,19 @@ extension Catalog {
 
         /// Render, or reuse the page an earlier render made from the same template and values
         /// (nil: the page an earlier build wrote at `path` is unchanged). A listing's `rows` enter
-        /// the key through their values (`agents`) and are rendered only when the page is.
+        /// the key through their values (as `agents`) and are rendered only when the page is.
         func render(_ template: String, _ d: [String: Any], path: String, rows: ArraySlice<Row>? = nil) throws -> [UInt8]? {
             func page() throws -> [UInt8] {
                 guard let rows else { return try site.render(template, d) }
                 var full = d
-                full.removeValue(forKey: "agents")
                 full["rows_html"] = try rowsHTML(rows, path: path)
                 return try site.render(template, full)
             }
             guard options.memo != nil || units != nil else { return try page() }
+            var keyed = d
+            if let rows { keyed["agents"] = Array(rows) }
             var text = ""
-            if let rows {
-                // The rows' texts are made once and shared by the listings that show them.
-                text += "{"
-                for k in d.keys.sorted() {
-                    text += "\(k.utf8.count):\(k)"
-                    if k == "agents" {
-                        text += "["
-                        for r in rows { text += r.html.described { var t = ""; Context.describe(r.dict, into: &t); return t } }
-                        text += "]"
-                    } else {
-                        Context.describe(d[k]!, into: &text)
-                    }
-                }
-                text += "}"
-            } else {
-                Context.describe(d, into: &text)
-            }
+            Context.describe(keyed, into: &text)
             let key = RenderMemo.key([template, site.fingerprint, text])
             let id = "page:" + path
             if units?.reuse(id, key: key) != nil { return nil }
@@ -144,6 +129,8 @@ extension Catalog {
             switch v {
             case let s as String: out += "s\(s.utf8.count):"; out += s
             case let b as Bool: out += b ? "T" : "F"
+            // A listing row: its values' text, made once and shared by the listings that show it.
+            case let r as Row: out += r.html.described { var t = ""; describe(r.dict, into: &t); return t }
             case let i as Int: out += "i\(i);"
             case let d as [String: Any]:
                 out += "{"
@@ -197,7 +184,6 @@ extension Catalog {
                 d["kind_label"] = "All agents"
                 d["heading"] = "All agents, page \(page) of \(pages)"
                 d["intro"] = lead + " Sorted by name."
-                d["agents"] = slice.map(\.dict)
                 return try render("listing", d, path: path, rows: slice)
             }
             d["nav_agents"] = true
@@ -235,7 +221,6 @@ extension Catalog {
             d["kind_label"] = label
             d["heading"] = heading
             d["intro"] = intro
-            d["agents"] = slice.map(\.dict)
             d["facet_label"] = facetLabel
             d["facets"] = facets
             d["has_facets"] = facets.count > 1

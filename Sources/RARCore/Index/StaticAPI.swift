@@ -171,13 +171,6 @@ public enum StaticAPI {
         let generated = BuildSupport.isoZ(Int(build.generatedAt.timeIntervalSince1970.rounded(.down)))
         var fileCount = 0
 
-        func put(_ rel: String, _ data: [UInt8]) throws {
-            guard data.withUnsafeBytes({ sink.write(rel, $0) }) else { throw BuildError.io("cannot write \(rel)") }
-        }
-        func putJSON(_ rel: String, _ v: JSONValue) throws {
-            try put(rel, v.serializedBytes(apiJSON) + [0x0A])
-        }
-
         // registry.json (exactly as the reference formats it) is written with the other shared files at the end.
 
         // Who owns each seed / doc path (first claimant wins, so writes never race).
@@ -292,7 +285,16 @@ public enum StaticAPI {
 
         // The shared documents (registry.json, catalog, taxonomy, status, discovery) and the
         // facts cache do not depend on the pages: written on their own thread meanwhile.
-        func sharedDocuments() throws {
+        // Returns how many files it accounts for.
+        func sharedDocuments() throws -> Int {
+            var files = 0
+            func put(_ rel: String, _ data: [UInt8]) throws {
+                guard data.withUnsafeBytes({ sink.write(rel, $0) }) else { throw BuildError.io("cannot write \(rel)") }
+                files += 1
+            }
+            func putJSON(_ rel: String, _ v: JSONValue) throws {
+                try put(rel, v.serializedBytes(apiJSON) + [0x0A])
+            }
             // Status hashes leave out the build stamp, so they change only when content does.
             let registry = build.registry.serializedBytesWithSpans(registryJSON, arrayKey: "agents")
             let registryBytes = registry.bytes
@@ -344,11 +346,11 @@ public enum StaticAPI {
                 }
                 sink.record("cache", key: cacheUnit, paths: [BuildCache.fileName])
             }
+            return files + 1  // the cache, written or left in place
         }
-        /// registry.json, catalog.json, taxonomy.json, status.json, badge.json, manifest.json and the cache.
-        let sharedFiles = 7
         let shared = BackgroundJob(sharedDocuments)
 
+        // Errors are held until the shared documents' thread is joined.
         let pages = Result { () throws -> Void in
             // The HTML catalog.
             if var catalogOptions = options.catalog {
@@ -383,7 +385,7 @@ public enum StaticAPI {
         }
         let docs = Result { try shared.wait() }
         try pages.get()
-        try docs.get()
+        let sharedFiles = try docs.get()
         BuildTrace.mark("shared documents, facts cache")
         return fileCount + sharedFiles
     }
