@@ -287,6 +287,42 @@ enum CatalogFixture {
                 && !DocstringHTML.isPlainLine("- item") && !DocstringHTML.isPlainLine("a *b*") && !DocstringHTML.isPlainLine("two\nlines"))
     }
 
+    /// Setting code bodies and quiet paragraphs aside gives the parser's own HTML, on text made
+    /// to sit near every rule's edge (and a nil, never a different answer, when it cannot).
+    @Test func docstringSetAsideMatchesParser() {
+        var rng = SplitMix64(state: 0x5E7A_51DE)
+        let starts = ["Word", "agent", "Zeta", "x", "1. item", "- item", "* item", "# Head", "> quote", "`code`", "  indented", "    deeper",
+                      ">>> f(1)", "```", "```py", "~~~", "[ref]: https://e.example", "| a | b |", "---", "<p", "&", "é", "\\", "Ünï", " lead", "-x", "#x", "<x"]
+        let words = ["word", "and", "x", "a > b", "R&D", "a < b", "&amp;", "e.g.", "(see)", "1.", "50%", "—", "|", "#", "+", "=", ":", "'",
+                     "e\u{301}", "\u{A0}", "\u{2028}", "*em*", "_u_", "~~s~~", "`c`", "[l](https://e.example)", "!", "\\", "\"q\"", "🙂", "\t", "\r"]
+        let quiet = 18  // words before this index are quiet
+        let ends = ["", "", "", "", "", "", " ", "  ", "   ", "\\", "\r"]
+        var fast = 0, paragraphs = 0
+        for _ in 0..<6000 {
+            var lines: [String] = []
+            for _ in 0..<Int(rng.next() % 9) + 1 {
+                switch rng.next() % 4 {
+                case 0: lines.append("")
+                default:
+                    var l = starts[Int(rng.next() % UInt64(starts.count))]
+                    if rng.next() % 3 != 0 { l = ["Word", "Text", "plain", "Some"][Int(rng.next() % 4)] }
+                    for _ in 0..<Int(rng.next() % 6) { l += (rng.next() % 3 == 0 ? "  " : " ") + words[Int(rng.next() % UInt64(rng.next() % 4 == 0 ? words.count : quiet))] }
+                    lines.append(l + ends[Int(rng.next() % UInt64(ends.count))])
+                }
+            }
+            let s = DocstringHTML.trimBlankLines(lines.joined(separator: "\n"))
+            guard !s.isEmpty else { continue }
+            let full = DocstringHTML.markdown(DocstringHTML.fenceIndentedBlocks(s))
+            var aside: [[UInt8]] = []
+            _ = QuietParagraph.setAside(DocstringHTML.preEscape(s), into: &aside)
+            guard let quick = DocstringHTML.markdownWithSetAside(s) else { continue }
+            fast += 1
+            paragraphs += aside.count
+            #expect(quick == full, "\(s.debugDescription)")
+        }
+        #expect(fast > 1000 && paragraphs > 1000, "\(fast) set aside, \(paragraphs) paragraphs")
+    }
+
     /// Line splitting on UTF-8 is the Character split it replaces, and the pre-escape round-trips.
     @Test func docstringLinesSplitAsCharactersDo() {
         var rng = SplitMix64(state: 0x5E1F)

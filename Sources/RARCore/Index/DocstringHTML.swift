@@ -31,8 +31,51 @@ public enum DocstringHTML {
     /// The Markdown path (what `render` gives for anything but a plain line).
     static func renderMarkdown(_ trimmed: String) -> String {
         guard !trimmed.isEmpty, !dropLeadingRules(trimmed).isEmpty else { return "" }
-        if trimmed.utf8.count <= markdownLimit, let html = markdown(fenceIndentedBlocks(trimmed)), isSafe(html) { return html }
+        if trimmed.utf8.count <= markdownLimit, let html = markdownWithSetAside(trimmed) ?? markdown(fenceIndentedBlocks(trimmed)),
+           isSafe(html) { return html }
         return plain(trimmed)
+    }
+
+    /// The same HTML as `markdown(fenceIndentedBlocks(trimmed))`, with less of the text going
+    /// through the Markdown parser, which walks it character by character and spends most of a
+    /// build's docstring time there. Two kinds of block are set aside as one placeholder line
+    /// each and rendered here:
+    /// - fenced bodies made from indented runs, rendered from their own text as the code-block
+    ///   modifier would be. The parser ends a fence only at a line starting with backticks, so
+    ///   a body with no such line (and no CR, which would join the LF before the closing fence)
+    ///   spans the same lines either way;
+    /// - quiet paragraphs (`QuietParagraph`): whole blocks between empty lines whose characters
+    ///   the parser's inline pass copies through, so its output for them is known.
+    /// Nil, so the caller parses the whole text, unless every placeholder comes back exactly
+    /// once in the form its block gives.
+    static func markdownWithSetAside(_ trimmed: String) -> String? {
+        guard !trimmed.utf8.contains(placeholderMark) else { return nil }
+        var bodies: [String] = []
+        let fenced = fenceIndentedBlocks(trimmed, setAside: &bodies)
+        var paragraphs: [[UInt8]] = []
+        let input = QuietParagraph.setAside(dropLeadingRules(preEscape(fenced)), into: &paragraphs)
+        guard !bodies.isEmpty || !paragraphs.isEmpty, !input.isEmpty else { return nil }
+        var seen = [Int](repeating: 0, count: bodies.count)
+        let html = markdownEscaped(input) { markdown in
+            guard let k = placeholderIndex(markdown), k < bodies.count else { return nil }
+            seen[k] += 1
+            return codeBlock(Substring("```\n" + preEscape(bodies[k]) + "\n```"))
+        }
+        guard seen.allSatisfy({ $0 == 1 }) else { return nil }
+        return QuietParagraph.restore(html, paragraphs)
+    }
+
+    static let placeholderMark: UInt8 = 0x01
+
+    /// `k` for a code block whose body is the placeholder line for body `k`.
+    static func placeholderIndex(_ markdown: Substring) -> Int? {
+        var lines = markdown.utf8.split(separator: 0x0A, omittingEmptySubsequences: false)
+        guard lines.count >= 2, lines[0].elementsEqual("```".utf8) else { return nil }
+        if lines.last.map({ $0.isEmpty }) == true { lines.removeLast() }
+        guard lines.count == 3, lines[2].elementsEqual("```".utf8) else { return nil }
+        let p = lines[1]
+        guard p.count >= 4, p.first == placeholderMark, p.last == placeholderMark, p.dropFirst().first == 0x43 else { return nil }
+        return Int(String(decoding: p.dropFirst(2).dropLast(), as: UTF8.self))
     }
 
     /// One line of words and quiet punctuation, starting with a letter: Markdown makes it a
@@ -92,6 +135,19 @@ public enum DocstringHTML {
     /// Indented runs that do not continue a list item, and `>>>` examples, become fenced code
     /// (dedented); existing fences are left alone.
     static func fenceIndentedBlocks(_ doc: String) -> String {
+        var none: [String]? = nil
+        return fenceIndentedBlocks(doc, setAside: &none)
+    }
+
+    /// As above; with `setAside`, a fenced body that cannot end its fence early (no line starting
+    /// with a backtick, no CR) is appended there and written as a placeholder line instead.
+    static func fenceIndentedBlocks(_ doc: String, setAside: inout [String]) -> String {
+        var bodies: [String]? = setAside
+        defer { setAside = bodies ?? [] }
+        return fenceIndentedBlocks(doc, setAside: &bodies)
+    }
+
+    private static func fenceIndentedBlocks(_ doc: String, setAside: inout [String]?) -> String {
         let lines = splitLines(doc, omittingEmpty: false)
         var out: [Substring] = []
         out.reserveCapacity(lines.count + 8)
@@ -101,7 +157,13 @@ public enum DocstringHTML {
         func fence(_ block: ArraySlice<Substring>) {
             let cut = block.filter { !isBlank($0) }.map(indentation).min() ?? 0
             out.append("```")
+            let start = out.count
             for l in block { out.append(isBlank(l) ? "" : l.dropFirst(min(cut, l.prefix(while: { $0 == " " }).count))) }
+            if setAside != nil, !out[start...].contains(where: { $0.utf8.first == 0x60 || $0.utf8.contains(0x0D) }) {
+                setAside!.append(out[start...].joined(separator: "\n"))
+                out.removeSubrange(start...)
+                out.append(Substring("\u{1}C\(setAside!.count - 1)\u{1}"))
+            }
             out.append("```")
         }
         while i < lines.count {
@@ -186,13 +248,19 @@ public enum DocstringHTML {
         return rest.count == s.count ? s : String(rest)
     }
 
+    /// `codeBlock` may take a code block first (nil: not its block).
     static func markdown(_ doc: String) -> String? {
         let input = dropLeadingRules(preEscape(doc))
         guard !input.isEmpty else { return nil }
+        return markdownEscaped(input, codeBlock: nil)
+    }
+
+    /// Ink over pre-escaped input; `takeCode` may take a code block first (nil: not its block).
+    static func markdownEscaped(_ input: String, codeBlock takeCode: ((Substring) -> String?)?) -> String {
         let refs = referenceURLs(input)
         var parser = MarkdownParser()
         parser.addModifier(Modifier(target: .html) { _, markdown in HTMLEscape.escape(unPreEscape(markdown)) })
-        parser.addModifier(Modifier(target: .codeBlocks) { _, markdown in codeBlock(markdown) })
+        parser.addModifier(Modifier(target: .codeBlocks) { _, markdown in takeCode?(markdown) ?? codeBlock(markdown) })
         parser.addModifier(Modifier(target: .inlineCode) { html, markdown in
             var body = markdown
             while body.hasPrefix("`") { body = body.dropFirst() }
