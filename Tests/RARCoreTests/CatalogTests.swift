@@ -292,10 +292,10 @@ enum CatalogFixture {
     @Test func docstringSetAsideMatchesParser() {
         var rng = SplitMix64(state: 0x5E7A_51DE)
         let starts = ["Word", "agent", "Zeta", "x", "1. item", "- item", "* item", "# Head", "> quote", "`code`", "  indented", "    deeper",
-                      ">>> f(1)", "```", "```py", "~~~", "[ref]: https://e.example", "| a | b |", "---", "<p", "&", "é", "\\", "Ünï", " lead", "-x", "#x", "<x"]
+                      ">>> f(1)", "```", "```py", "~~~", "[ref]: https://e.example", "| a | b |", "---", "<p", "&", "é", "\\", "Ünï", " lead", "   ", "-x", "#x", "<x", "_x", "a_"]
         let words = ["word", "and", "x", "a > b", "R&D", "a < b", "&amp;", "e.g.", "(see)", "1.", "50%", "—", "|", "#", "+", "=", ":", "'",
-                     "e\u{301}", "\u{A0}", "\u{2028}", "*em*", "_u_", "~~s~~", "`c`", "[l](https://e.example)", "!", "\\", "\"q\"", "🙂", "\t", "\r"]
-        let quiet = 18  // words before this index are quiet
+                     "a_b", "_", "x_y_z", "e\u{301}", "\u{A0}", "\u{2028}", "*em*", "_u_", "~~s~~", "`c`", "[l](https://e.example)", "!", "\\", "\"q\"", "🙂", "\t", "\r", "__m__", "_*"]
+        let quiet = 21  // words before this index are quiet
         let ends = ["", "", "", "", "", "", " ", "  ", "   ", "\\", "\r"]
         var fast = 0, paragraphs = 0
         for _ in 0..<6000 {

@@ -3,13 +3,14 @@
 /// A quiet paragraph is a whole block of pre-escaped text: its lines are non-empty, the line
 /// before it is empty (or it starts the text) and so is the line after it (or it ends the
 /// text). Its first line starts with an ASCII letter, so the parser reads it as a paragraph;
-/// no later line starts with a space or with `#`, `<`, `` ` ``, `-`, the characters that end a
-/// paragraph at a line break; the last line does not end in a space. It holds none of the
-/// characters that start inline markup (`*`, `_`, `~`, `` ` ``, `[`, `!`, `\`, `<`), no
-/// whitespace but space and LF, no control character, and every Character is one scalar. For
-/// such a block the parser's inline pass copies the text, collapses runs of spaces to one,
-/// turns a line break into a space (or `<br>` after two or more spaces), escapes `>`, and
-/// leaves the `&amp;`/`&lt;` entities of the pre-escape alone.
+/// no later line starts with `#`, `<`, `` ` ``, `-`, the characters that end a paragraph at a
+/// line break, and none is only spaces; the last line does not end in a space. It holds none
+/// of the characters that start inline markup but `_` (`*`, `~`, `` ` ``, `[`, `!`, `\`, `<`,
+/// or `__`), no whitespace but space and LF, no control character, and every Character is one
+/// scalar. For such a block the parser's inline pass copies the text, collapses runs of spaces
+/// to one, turns a line break into a space (or `<br>` after two or more spaces), escapes `>`,
+/// pairs `_` markers into `<em>` … `</em>` (an unpaired last one stays), and leaves the
+/// `&amp;`/`&lt;` entities of the pre-escape alone.
 enum QuietParagraph {
     static let mark: UInt8 = DocstringHTML.placeholderMark
 
@@ -66,18 +67,27 @@ enum QuietParagraph {
         let b0 = bytes[first.lowerBound]
         guard (b0 >= 0x61 && b0 <= 0x7A) || (b0 >= 0x41 && b0 <= 0x5A) else { return nil }
         var nonASCII = false
+        var underscores = 0
         for line in lines {
             switch bytes[line.lowerBound] {
-            case 0x20, 0x23, 0x3C, 0x60, 0x2D: return nil
+            case 0x23, 0x3C, 0x60, 0x2D: return nil
             default: break
             }
+            var ink = false
             for k in line {
                 switch bytes[k] {
-                case 0..<0x20, 0x7F, 0x2A, 0x5F, 0x7E, 0x60, 0x5B, 0x21, 0x5C, 0x3C: return nil
+                case 0x20: continue
+                case 0..<0x20, 0x7F, 0x2A, 0x7E, 0x60, 0x5B, 0x21, 0x5C, 0x3C: return nil
+                case 0x5F:
+                    // A single `_` is an emphasis marker; `__` (bold) is left to the parser.
+                    if k + 1 < line.upperBound && bytes[k + 1] == 0x5F { return nil }
+                    underscores += 1
                 case 0x80...: nonASCII = true
                 default: break
                 }
+                ink = true
             }
+            if !ink { return nil }
         }
         if nonASCII {
             // One scalar per Character (so bytes can stand for Characters) and no whitespace
@@ -87,17 +97,29 @@ enum QuietParagraph {
                   !text.unicodeScalars.contains(where: { $0.value >= 0x80 && $0.properties.isWhitespace }) else { return nil }
         }
         var out: [UInt8] = []
-        out.reserveCapacity(last.upperBound - first.lowerBound + 8)
+        out.reserveCapacity(last.upperBound - first.lowerBound + 8 * underscores + 8)
+        var marker = 0
         for (n, line) in zip(lines.indices, lines) {
             var spaces = 0
             for k in line {
                 let b = bytes[k]
                 if b == 0x20 { spaces += 1; continue }
                 if spaces > 0 { out.append(0x20); spaces = 0 }
-                if b == 0x3E { out.append(contentsOf: "&gt;".utf8) } else { out.append(b) }
+                switch b {
+                case 0x3E: out.append(contentsOf: "&gt;".utf8)
+                case 0x5F:
+                    // Markers pair up as they come; an unpaired last one stays a character.
+                    if marker == underscores - 1 && underscores % 2 == 1 { out.append(0x5F) }
+                    else { out.append(contentsOf: marker % 2 == 0 ? "<em>".utf8 : "</em>".utf8) }
+                    marker += 1
+                default: out.append(b)
+                }
             }
             if n != lines.indices.last {
-                if spaces >= 2 { out.append(contentsOf: "<br>".utf8) } else { out.append(0x20) }
+                // A line break is a space (none if the next line opens with spaces, which then
+                // collapse to one), or <br> after two or more spaces.
+                if spaces >= 2 { out.append(contentsOf: "<br>".utf8) }
+                else if bytes[lines[n + 1].lowerBound] != 0x20 { out.append(0x20) }
             }
         }
         return out
