@@ -71,6 +71,33 @@ import Testing
         #expect(ret.parseError?.message == "invalid syntax" && ret.parseError?.line == 2)
     }
 
+    /// The f-string shortcut accepts only what the full expression parse accepts.
+    @Test func fStringSimplePrimariesAreExpressions() throws {
+        var rng = SplitMix64(state: 0xF57)
+        let atoms = ["a", "b_1", "_", "self", "x", ".", ".", "[", "]", "(", ")", ",", ", ", " ", "'k'", "\"k\"", "'", "0", "00", "7", "12", "1.5", "0x1",
+                     "None", "if", "lambda", "match", "1", "9x", "é", "continue", "nonlocal", "abcdefghi", "\\", "'a\nb'", "''", "+", "="]
+        var fast = 0
+        for _ in 0..<6000 {
+            let s = (0..<Int(rng.next() % 8) + 1).map { _ in atoms[Int(rng.next() % UInt64(atoms.count))] }.joined()
+            guard Parser.isSimplePrimary(s.unicodeScalars.map(\.value)) else { continue }
+            fast += 1
+            let wrapped = try SourceText(bytes: Array("(\(s))".utf8), sizeLimit: Int.max)
+            var parser = Parser(tokens: try Tokenizer.tokenize(wrapped), source: wrapped)
+            _ = try parser.starExpressions()
+            #expect(parser.cur.kind == .newline || parser.cur.kind == .endmarker, "\(s.debugDescription)")
+        }
+        #expect(fast > 300)
+        for bad in ["if", "a.if", "a.", ".a", "a..b", "1a", "a.None", "", "  ", "a b", "é", "a[01]", "a[1a]", "a['x]", "a(b,)", "a[]", "a(,)", "f(1.5)"] {
+            #expect(!Parser.isSimplePrimary(bad.unicodeScalars.map(\.value)), "\(bad)")
+        }
+        for good in [" self.name ", "row['id']", "len(items)", "x.get('k', 0)", "a[0].b(c)(d)", "f()"] {
+            #expect(Parser.isSimplePrimary(good.unicodeScalars.map(\.value)), "\(good)")
+        }
+        // Through the whole file: a keyword still fails where Python fails.
+        #expect(AgentFile(path: "f.py", bytes: Array("x = f'{a.if}'\n".utf8)).parseError != nil)
+        #expect(AgentFile(path: "f.py", bytes: Array("x = f'{a.b} {c[\"k\"]}'\n".utf8)).parseError == nil)
+    }
+
     @Test func deepNestingIsBounded() {
         let cases = [
             "x = " + String(repeating: "not ", count: 100_000) + "1\n",

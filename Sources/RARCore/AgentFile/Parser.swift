@@ -1269,11 +1269,25 @@ struct Parser {
         var parts: [StringLiteral.Decoded] = []
         var sawBytes = false, sawText = false
         var sawF = false
-        while cur.kind == .string {
-            let tok = advance()
-            let d = try StringLiteral.decode(tok, src) { text, line, col in
+        func decode(_ tok: Token) throws -> StringLiteral.Decoded {
+            try StringLiteral.decode(tok, src) { text, line, col in
                 try Parser.parseFStringExpression(text, line: line, col: col)
             }
+        }
+        // Most literals are one token: its value is the constant, with no joining.
+        let first = try decode(advance())
+        if cur.kind != .string {
+            switch first {
+            case .str(let s): return try mk(.constant(.str(s)), span(from: t), [])
+            case .bytes(let b): return try mk(.constant(.bytes(b)), span(from: t), [])
+            case .fstring: return try mk(.joinedStr, span(from: t), [])
+            }
+        }
+        var pending: StringLiteral.Decoded? = first
+        while pending != nil || cur.kind == .string {
+            let tok = pending == nil ? advance() : t
+            let d = try pending ?? decode(tok)
+            pending = nil
             switch d {
             case .bytes: sawBytes = true
             case .str: sawText = true
@@ -1295,6 +1309,7 @@ struct Parser {
 
     /// Parse an f-string `{...}` expression part the way 3.11 does: as `(text)`.
     static func parseFStringExpression(_ text: [UInt32], line: Int, col: Int) throws {
+        if isSimplePrimary(text) { return }
         let wrapped: [UInt32] = [0x28] + text + [0x29]
         let src = try SourceText(bytes: Array(PyStr.string(wrapped).utf8), sizeLimit: Int.max)
         do {
@@ -1306,6 +1321,78 @@ struct Parser {
             if e.code == .parserLimit { throw e }
             throw PySyntaxError(e.message.hasPrefix("f-string") ? e.message : "f-string: " + e.message, line: line, col: col)
         }
+    }
+
+    /// A plain primary, the usual f-string part, so the full parse is skipped: at most 200
+    /// characters, spaces around, no spaces inside; an ASCII identifier that is not a keyword,
+    /// then any of `.name`, `[atom]` and `(atom, …)`, where an atom is such an identifier, a
+    /// decimal integer without leading zeros, or a one-line quoted string with no backslash.
+    /// Always a valid expression.
+    static func isSimplePrimary(_ text: [UInt32]) -> Bool {
+        var lo = 0, hi = text.count
+        while lo < hi && text[lo] == 0x20 { lo += 1 }
+        while hi > lo && text[hi - 1] == 0x20 { hi -= 1 }
+        guard lo < hi, hi - lo <= 200 else { return false }  // short, so far from any depth limit
+        var k = lo
+        func name() -> Bool {
+            let start = k
+            var code: UInt64 = 0
+            while k < hi {
+                let c = text[k]
+                guard (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F || (k > start && c >= 0x30 && c <= 0x39) else { break }
+                let n = k - start
+                code = n < 8 ? code | UInt64(c) << (8 * n) : .max
+                k += 1
+            }
+            return k > start && !keywordCodes.contains(code)
+        }
+        func atom() -> Bool {
+            guard k < hi else { return false }
+            let c = text[k]
+            if c == 0x27 || c == 0x22 {
+                k += 1
+                while k < hi && text[k] != c {
+                    if text[k] == 0x5C || text[k] == 0x0A || text[k] == 0x0D { return false }
+                    k += 1
+                }
+                guard k < hi else { return false }
+                k += 1
+                return true
+            }
+            if c >= 0x30 && c <= 0x39 {
+                let start = k
+                while k < hi && text[k] >= 0x30 && text[k] <= 0x39 { k += 1 }
+                // "0" or no leading zero; a letter or dot right after would be another token.
+                guard text[start] != 0x30 || k - start == 1 else { return false }
+                return k == hi || !(text[k] == 0x2E || text[k] == 0x5F || (text[k] | 0x20) >= 0x61 && (text[k] | 0x20) <= 0x7A)
+            }
+            return name()
+        }
+        guard name() else { return false }
+        while k < hi {
+            switch text[k] {
+            case 0x2E:
+                k += 1
+                guard name() else { return false }
+            case 0x5B:
+                k += 1
+                guard atom(), k < hi, text[k] == 0x5D else { return false }
+                k += 1
+            case 0x28:
+                k += 1
+                if k < hi && text[k] == 0x29 { k += 1; continue }
+                while true {
+                    guard atom(), k < hi else { return false }
+                    if text[k] == 0x29 { k += 1; break }
+                    guard text[k] == 0x2C else { return false }
+                    k += 1
+                    if k < hi && text[k] == 0x20 { k += 1 }
+                }
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     static func number(_ t: Token) throws -> PyConstant {
