@@ -98,6 +98,18 @@ import Testing
         #expect(AgentFile(path: "f.py", bytes: Array("x = f'{a.b} {c[\"k\"]}'\n".utf8)).parseError == nil)
     }
 
+    /// The packed-word table answers as a dictionary of the same pairs does.
+    @Test func packedWordTableMatchesDictionary() {
+        var rng = SplitMix64(state: 0x7AB1E)
+        for size in [0, 1, 7, 40, 300] {
+            var d: [UInt64: Int] = [:]
+            while d.count < size { d[rng.next() % 5000] = Int(rng.next() % 100) }
+            let t = PackedWordTable(d.map { ($0.key, $0.value) })
+            for k in 0..<UInt64(6000) { #expect(t[k] == d[k]) }
+            #expect(t[.max] == nil)
+        }
+    }
+
     @Test func deepNestingIsBounded() {
         let cases = [
             "x = " + String(repeating: "not ", count: 100_000) + "1\n",

@@ -19,7 +19,7 @@ struct Parser {
     static let opEllipsis = Token.pack("..."), opLParen = Token.pack("("), opLBracket = Token.pack("["), opLBrace = Token.pack("{")
     static let opWalrus = Token.pack(":="), kwMatch = Token.pack("match")
     /// The keywords as packed codes (every keyword has at most 8 letters).
-    static let keywordCodes = Set(keywords.map(Token.pack))
+    static let keywordCodes = PackedWordTable(keywords.map { (Token.pack($0), true) })
 
     init(tokens: [Token], source: SourceText) {
         toks = tokens

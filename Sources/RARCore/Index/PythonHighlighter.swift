@@ -229,7 +229,7 @@ public enum PythonHighlighter {
     }
 
     /// Packed word → 1 keyword, 2 `def`/`class`, 3 builtin.
-    static let packedKinds: [UInt64: UInt8] = {
+    static let packedKinds: PackedWordTable<UInt8> = {
         var d: [UInt64: UInt8] = [:]
         func add(_ w: String, _ kind: UInt8) {
             let b = Array(w.utf8)
@@ -238,7 +238,7 @@ public enum PythonHighlighter {
         }
         for w in builtins { add(w, 3) }
         for w in keywords { add(w, w == "def" || w == "class" ? 2 : 1) }
-        return d
+        return PackedWordTable(d.map { ($0.key, $0.value) })
     }()
 
     @inline(__always) static func isStringPrefixLetter(_ b: UInt8) -> Bool {
