@@ -294,8 +294,8 @@ enum CatalogFixture {
         let starts = ["Word", "agent", "Zeta", "x", "1. item", "- item", "* item", "# Head", "> quote", "`code`", "  indented", "    deeper",
                       ">>> f(1)", "```", "```py", "~~~", "[ref]: https://e.example", "| a | b |", "---", "<p", "&", "é", "\\", "Ünï", " lead", "   ", "-x", "#x", "<x", "_x", "a_"]
         let words = ["word", "and", "x", "a > b", "R&D", "a < b", "&amp;", "e.g.", "(see)", "1.", "50%", "—", "|", "#", "+", "=", ":", "'",
-                     "a_b", "_", "x_y_z", "e\u{301}", "\u{A0}", "\u{2028}", "*em*", "_u_", "~~s~~", "`c`", "[l](https://e.example)", "!", "\\", "\"q\"", "🙂", "\t", "\r", "__m__", "_*"]
-        let quiet = 21  // words before this index are quiet
+                     "a_b", "_", "x_y_z", "`c`", "`a_b`", "``", "`", "~", "`*x*`", "`&`", "`<p`", "e\u{301}", "\u{A0}", "\u{2028}", "*em*", "_u_", "~~s~~", "`c`", "[l](https://e.example)", "!", "\\", "\"q\"", "🙂", "\t", "\r", "__m__", "_*", "~~", "`\u{301}"]
+        let quiet = 29  // words before this index are quiet
         let ends = ["", "", "", "", "", "", " ", "  ", "   ", "\\", "\r"]
         var fast = 0, paragraphs = 0
         for _ in 0..<6000 {
@@ -321,6 +321,26 @@ enum CatalogFixture {
             #expect(quick == full, "\(s.debugDescription)")
         }
         #expect(fast > 1000 && paragraphs > 1000, "\(fast) set aside, \(paragraphs) paragraphs")
+    }
+
+    /// Dropping leading rule lines over UTF-8 is the Character-by-Character drop it replaces.
+    @Test func docstringLeadingRulesDropAsCharactersDo() {
+        func reference(_ s: String) -> String {
+            var rest = Substring(s)
+            while !rest.isEmpty {
+                let line = rest.prefix(while: { $0 != "\n" })
+                guard line.allSatisfy({ $0 == "-" || $0 == " " || $0 == "\t" || $0 == "\r" }) else { break }
+                rest = rest.dropFirst(line.count)
+                if rest.first == "\n" { rest = rest.dropFirst() }
+            }
+            return String(rest)
+        }
+        var rng = SplitMix64(state: 0xD405)
+        let atoms = ["-", "---", " ", "\t", "\r", "\n", "\r\n", "\u{301}", "a", "é", "-\u{301}", "\n\u{301}"]
+        for _ in 0..<4000 {
+            let s = (0..<Int(rng.next() % 12)).map { _ in atoms[Int(rng.next() % UInt64(atoms.count))] }.joined()
+            #expect(DocstringHTML.dropLeadingRules(s) == reference(s), "\(s.debugDescription)")
+        }
     }
 
     /// Line splitting on UTF-8 is the Character split it replaces, and the pre-escape round-trips.

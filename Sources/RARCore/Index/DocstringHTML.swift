@@ -236,16 +236,19 @@ public enum DocstringHTML {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Drop leading lines made only of dashes and blanks.
+    /// Drop leading lines made only of dashes and blanks (`-`, space, tab, CR), as Characters
+    /// see them: a line ending in CR LF stops the drop, since that pair is one Character that
+    /// is neither a line end nor one of the four.
     static func dropLeadingRules(_ s: String) -> String {
-        var rest = Substring(s)
-        while !rest.isEmpty {
-            let line = rest.prefix(while: { $0 != "\n" })
-            guard line.allSatisfy({ $0 == "-" || $0 == " " || $0 == "\t" || $0 == "\r" }) else { break }
-            rest = rest.dropFirst(line.count)
-            if rest.first == "\n" { rest = rest.dropFirst() }
+        let u = s.utf8
+        var i = u.startIndex
+        while i < u.endIndex {
+            let end = u[i...].firstIndex(of: 0x0A) ?? u.endIndex
+            guard u[i..<end].allSatisfy({ $0 == 0x2D || $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { break }
+            if end < u.endIndex, end > i, u[u.index(before: end)] == 0x0D { break }
+            i = end < u.endIndex ? u.index(after: end) : end
         }
-        return rest.count == s.count ? s : String(rest)
+        return i == u.startIndex ? s : String(s[i...])
     }
 
     /// `codeBlock` may take a code block first (nil: not its block).
@@ -261,12 +264,7 @@ public enum DocstringHTML {
         var parser = MarkdownParser()
         parser.addModifier(Modifier(target: .html) { _, markdown in HTMLEscape.escape(unPreEscape(markdown)) })
         parser.addModifier(Modifier(target: .codeBlocks) { _, markdown in takeCode?(markdown) ?? codeBlock(markdown) })
-        parser.addModifier(Modifier(target: .inlineCode) { html, markdown in
-            var body = markdown
-            while body.hasPrefix("`") { body = body.dropFirst() }
-            while body.hasSuffix("`") { body = body.dropLast() }
-            return "<code>" + HTMLEscape.escape(unPreEscape(body)) + "</code>"
-        })
+        parser.addModifier(Modifier(target: .inlineCode) { _, markdown in inlineCode(markdown) })
         parser.addModifier(Modifier(target: .links) { html, markdown in link(html: html, markdown: markdown, refs: refs, image: false) })
         parser.addModifier(Modifier(target: .images) { html, markdown in link(html: html, markdown: markdown, refs: refs, image: true) })
         parser.addModifier(Modifier(target: .headings) { html, _ in demoteHeading(html) })
@@ -287,6 +285,14 @@ public enum DocstringHTML {
             out[name] = after.dropFirst().drop(while: { $0 == " " })
         }
         return out
+    }
+
+    /// An inline code span (backticks included) as HTML.
+    static func inlineCode(_ markdown: Substring) -> String {
+        var body = markdown
+        while body.hasPrefix("`") { body = body.dropFirst() }
+        while body.hasSuffix("`") { body = body.dropLast() }
+        return "<code>" + HTMLEscape.escape(unPreEscape(body)) + "</code>"
     }
 
     static func codeBlock(_ markdown: Substring) -> String {

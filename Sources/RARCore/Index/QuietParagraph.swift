@@ -4,13 +4,14 @@
 /// before it is empty (or it starts the text) and so is the line after it (or it ends the
 /// text). Its first line starts with an ASCII letter, so the parser reads it as a paragraph;
 /// no later line starts with `#`, `<`, `` ` ``, `-`, the characters that end a paragraph at a
-/// line break, and none is only spaces; the last line does not end in a space. It holds none
-/// of the characters that start inline markup but `_` (`*`, `~`, `` ` ``, `[`, `!`, `\`, `<`,
-/// or `__`), no whitespace but space and LF, no control character, and every Character is one
-/// scalar. For such a block the parser's inline pass copies the text, collapses runs of spaces
-/// to one, turns a line break into a space (or `<br>` after two or more spaces), escapes `>`,
-/// pairs `_` markers into `<em>` … `</em>` (an unpaired last one stays), and leaves the
-/// `&amp;`/`&lt;` entities of the pre-escape alone.
+/// line break, and none is only spaces; the last line does not end in a space. Of inline
+/// markup it holds only `_` markers (not `__`), single `~` and code spans (no `*`, `~~`, `[`,
+/// `!`, `\`, `<`), no whitespace but space and LF, no control character, and every Character
+/// is one scalar. For such a block the parser's inline pass copies the text, collapses runs of
+/// spaces to one, turns a line break into a space (or `<br>` after two or more spaces),
+/// escapes `>`, pairs `_` markers into `<em>` … `</em>` (an unpaired last one stays), hands
+/// a backtick run that closes on its line to the inline-code modifier (an unclosed backtick is
+/// a character), and leaves the `&amp;`/`&lt;` entities of the pre-escape alone.
 enum QuietParagraph {
     static let mark: UInt8 = DocstringHTML.placeholderMark
 
@@ -74,13 +75,28 @@ enum QuietParagraph {
             default: break
             }
             var ink = false
-            for k in line {
-                switch bytes[k] {
+            var k = line.lowerBound
+            while k < line.upperBound {
+                let b = bytes[k]
+                k += 1
+                switch b {
                 case 0x20: continue
-                case 0..<0x20, 0x7F, 0x2A, 0x7E, 0x60, 0x5B, 0x21, 0x5C, 0x3C: return nil
+                case 0..<0x20, 0x7F, 0x2A, 0x5B, 0x21, 0x5C, 0x3C: return nil
+                case 0x60:
+                    // Code runs to the next backtick on the line (none: a plain backtick).
+                    if let close = codeEnd(bytes, k, line.upperBound) {
+                        for c in bytes[k..<close] {
+                            if c < 0x20 || c == 0x7F { return nil }
+                            if c >= 0x80 { nonASCII = true }
+                        }
+                        k = close + 1
+                    }
+                case 0x7E:
+                    // `~~` is strikethrough; a single `~` is a character.
+                    if k < line.upperBound && bytes[k] == 0x7E { return nil }
                 case 0x5F:
                     // A single `_` is an emphasis marker; `__` (bold) is left to the parser.
-                    if k + 1 < line.upperBound && bytes[k + 1] == 0x5F { return nil }
+                    if k < line.upperBound && bytes[k] == 0x5F { return nil }
                     underscores += 1
                 case 0x80...: nonASCII = true
                 default: break
@@ -101,8 +117,10 @@ enum QuietParagraph {
         var marker = 0
         for (n, line) in zip(lines.indices, lines) {
             var spaces = 0
-            for k in line {
+            var k = line.lowerBound
+            while k < line.upperBound {
                 let b = bytes[k]
+                k += 1
                 if b == 0x20 { spaces += 1; continue }
                 if spaces > 0 { out.append(0x20); spaces = 0 }
                 switch b {
@@ -112,6 +130,10 @@ enum QuietParagraph {
                     if marker == underscores - 1 && underscores % 2 == 1 { out.append(0x5F) }
                     else { out.append(contentsOf: marker % 2 == 0 ? "<em>".utf8 : "</em>".utf8) }
                     marker += 1
+                case 0x60:
+                    guard let close = codeEnd(bytes, k, line.upperBound) else { out.append(b); continue }
+                    out.append(contentsOf: DocstringHTML.inlineCode(Substring(decoding: bytes[(k - 1)...close], as: UTF8.self)).utf8)
+                    k = close + 1
                 default: out.append(b)
                 }
             }
@@ -123,6 +145,13 @@ enum QuietParagraph {
             }
         }
         return out
+    }
+
+    /// The closing backtick of a code span whose body starts at `from`, on this line.
+    static func codeEnd(_ bytes: [UInt8], _ from: Int, _ lineEnd: Int) -> Int? {
+        var k = from
+        while k < lineEnd { if bytes[k] == 0x60 { return k }; k += 1 }
+        return nil
     }
 
     /// `html` with each `<p>P\u{1}k\u{1}</p>` replaced by paragraph `k`; nil unless each
