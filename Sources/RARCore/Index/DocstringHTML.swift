@@ -202,7 +202,29 @@ public enum DocstringHTML {
     /// Character) every LF byte is a Character boundary, so splitting the UTF-8 is the same split.
     static func splitLines(_ s: String, omittingEmpty: Bool) -> [Substring] {
         if s.utf8.contains(0x0D) { return s.split(separator: "\n", omittingEmptySubsequences: omittingEmpty) }
-        return s.utf8.split(separator: 0x0A, omittingEmptySubsequences: omittingEmpty).map { Substring($0) }
+        // Line ends found over the raw bytes, then cut by UTF-8 offset (O(1) on a native string).
+        var ends: [Int] = []
+        var count = 0
+        s.utf8.withContiguousStorageIfAvailable { b in
+            count = b.count
+            for (i, c) in b.enumerated() where c == 0x0A { ends.append(i) }
+        } ?? {
+            let b = Array(s.utf8)
+            count = b.count
+            for (i, c) in b.enumerated() where c == 0x0A { ends.append(i) }
+        }()
+        ends.append(count)
+        let u = s.utf8
+        var out: [Substring] = []
+        out.reserveCapacity(ends.count)
+        var start = 0
+        for end in ends {
+            if end > start || !omittingEmpty {
+                out.append(Substring(u[u.index(u.startIndex, offsetBy: start)..<u.index(u.startIndex, offsetBy: end)]))
+            }
+            start = end + 1
+        }
+        return out
     }
 
     static func preEscape(_ s: String) -> String {
