@@ -98,6 +98,22 @@ import Testing
         #expect(AgentFile(path: "f.py", bytes: Array("x = f'{a.b} {c[\"k\"]}'\n".utf8)).parseError == nil)
     }
 
+    /// Source decoding (eight plain bytes at a time where it can) gives the scalars and line
+    /// starts of a plain decode with CR LF and CR made LF.
+    @Test func sourceTextDecodesAsStringsDo() throws {
+        var rng = SplitMix64(state: 0x50_0C3)
+        let atoms = ["a", "abcdefgh", "x = 1", "\n", "\r\n", "\r", "é", "😀", "    ", "\t", "0123456789abcdef"]
+        for _ in 0..<3000 {
+            let s = (0..<Int(rng.next() % 24)).map { _ in atoms[Int(rng.next() % UInt64(atoms.count))] }.joined()
+            let t = try SourceText(bytes: Array(s.utf8))
+            let normal = s.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            let scalars = normal.unicodeScalars.map(\.value)
+            #expect(Array(t.scalars) == scalars, "\(s.debugDescription)")
+            #expect(t.lineStarts == [0] + scalars.indices.filter { scalars[$0] == 0x0A }.map { $0 + 1 }, "\(s.debugDescription)")
+        }
+        #expect(throws: PySyntaxError.self) { try SourceText(bytes: Array("abcdefgh\u{0}abcdefgh".utf8)) }
+    }
+
     /// The packed-word table answers as a dictionary of the same pairs does.
     @Test func packedWordTableMatchesDictionary() {
         var rng = SplitMix64(state: 0x7AB1E)

@@ -58,7 +58,15 @@ public struct SourceText: Sendable {
             bytes.withUnsafeBufferPointer { src in
                 var i = 0, o = 0
                 let n = src.count
+                let raw = UnsafeRawPointer(src.baseAddress)
                 while i < n {
+                    // Eight ASCII bytes with no CR, LF or NUL are copied as they are.
+                    if i + 8 <= n, let raw, SourceText.plainASCII(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                        for k in 0..<8 { buf[o + k] = UInt32(src[i + k]) }
+                        i += 8
+                        o += 8
+                        continue
+                    }
                     let b0 = src[i]
                     if b0 < 0x80 {
                         if b0 == 0x0D {  // \r\n and lone \r become \n
@@ -98,6 +106,14 @@ public struct SourceText: Sendable {
     public init(string: String) {
         // Strings are already valid Unicode; still apply newline normalisation.
         try! self.init(bytes: Array(string.utf8), sizeLimit: Int.max)
+    }
+
+    /// True when no byte of `w` is non-ASCII, CR, LF or NUL (bit tricks on the eight bytes).
+    @inline(__always)
+    static func plainASCII(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        return w & highs == 0 && !hasZero(w) && !hasZero(w ^ (ones &* 0x0A)) && !hasZero(w ^ (ones &* 0x0D))
     }
 
     /// Decode one multi-byte UTF-8 sequence the way CPython classifies errors.
