@@ -77,6 +77,18 @@ import Testing
         #expect(strict.diagnostics.contains { $0.rule == "D1" && $0.severity == .error })
     }
 
+    /// D1 fires for a missing docstring and for one of only whitespace (Unicode spaces too).
+    @Test func blankDocstringsWarn() {
+        let cases: [(String, Bool)] = [
+            (String(repeating: "\"", count: 6), true), (#"""" \n\t """"#, true), (#""\u00a0\u2003\x85""#, true), ("x = 0", true),
+            (#"""" x """"#, false), (#""\u00a0.""#, false), ("'Agent.'", false),
+        ]
+        for (doc, blank) in cases {
+            let report = Validator().validate(AgentFile(path: "d_agent.py", bytes: Array((doc + "\nx = 1\n").utf8)))
+            #expect(report.diagnostics.contains { $0.rule == "D1" } == blank, "\(doc)")
+        }
+    }
+
     @Test func sarifIsWellFormed() throws {
         let d = Diagnostic(rule: "V1", severity: .error, file: "x_agent.py", line: 2, column: 3, message: "Missing required field: name", hint: "add it")
         let sarif = DiagnosticRenderer.sarif([d])

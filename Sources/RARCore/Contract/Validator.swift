@@ -555,7 +555,9 @@ public struct Validator: Sendable {
 
         mutating func checkDocstring() {
             let doc = file.rawDocstring
-            if doc == nil || doc!.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            // Blank when every scalar is whitespace (what trimming would empty), found without
+            // trimming: that bridges the whole docstring to NSString first.
+            if doc == nil || doc!.unicodeScalars.allSatisfy({ CharacterSet.whitespacesAndNewlines.contains($0) }) {
                 add("D1", .warning, nil, "Module docstring missing or empty", hint: "start the file with a \"\"\"docstring\"\"\" describing the agent")
             }
         }
