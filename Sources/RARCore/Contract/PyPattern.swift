@@ -121,6 +121,9 @@ enum PyPattern {
             }
         }
         let other = substrings.contains { ($0.first ?? 0) >= 128 }
+        // ASCII characters that start nothing are passed over without reading the next one.
+        var starts = [Bool](repeating: false, count: 128)
+        for c in 0..<128 { starts[c] = probe[(c * 129)..<(c * 129 + 129)].contains { $0 != 0 } }
         text.withUnsafeBufferPointer { t in
             probe.withUnsafeBufferPointer { probe in
                 let last = t.count - 1
@@ -128,6 +131,7 @@ enum PyPattern {
                     let c = t[i]
                     let bits: UInt8
                     if c < 128 {
+                        if !starts[Int(c)] { continue }
                         let next = i < last ? min(t[i + 1], UInt32(otherColumn)) : UInt32(otherColumn)
                         bits = probe[Int(c) * 129 + Int(next)]
                     } else {
