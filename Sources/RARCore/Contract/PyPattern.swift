@@ -107,13 +107,19 @@ enum PyPattern {
         return t
     }()
 
+    /// ASCII characters that start a pattern (the rest are passed over without reading the
+    /// next one); a scan adds its substrings' first characters.
+    static let patternStarts: [Bool] = (0..<128).map { c in patternProbe[(c * 129)..<(c * 129 + 129)].contains { $0 != 0 } }
+
     static func scan(_ text: [UInt32], substrings: [[UInt32]]) -> Scan {
         var r = Scan(substrings: Array(repeating: nil, count: substrings.count))
         var open = substrings.count  // substrings not found yet
         // Bit 0: a substring may start here (by its first two characters).
         var probe = patternProbe
+        var starts = patternStarts
         for n in substrings {
             guard let f = n.first, f < 128 else { continue }
+            starts[Int(f)] = true
             if n.count == 1 {
                 for c in 0...otherColumn { probe[Int(f) * 129 + c] |= 1 }
             } else {
@@ -121,9 +127,6 @@ enum PyPattern {
             }
         }
         let other = substrings.contains { ($0.first ?? 0) >= 128 }
-        // ASCII characters that start nothing are passed over without reading the next one.
-        var starts = [Bool](repeating: false, count: 128)
-        for c in 0..<128 { starts[c] = probe[(c * 129)..<(c * 129 + 129)].contains { $0 != 0 } }
         text.withUnsafeBufferPointer { t in
             probe.withUnsafeBufferPointer { probe in
                 let last = t.count - 1
