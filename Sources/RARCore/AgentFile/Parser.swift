@@ -1266,13 +1266,19 @@ struct Parser {
     /// Adjacent string tokens: one Constant (str or bytes) or a JoinedStr.
     mutating func strings() throws -> Expr {
         let t = cur
-        var parts: [StringLiteral.Decoded] = []
         var sawBytes = false, sawText = false
         var sawF = false
         func decode(_ tok: Token) throws -> StringLiteral.Decoded {
-            try StringLiteral.decode(tok, src) { text, line, col in
+            let d = try StringLiteral.decode(tok, src) { text, line, col in
                 try Parser.parseFStringExpression(text, line: line, col: col)
             }
+            switch d {
+            case .bytes: sawBytes = true
+            case .str: sawText = true
+            case .fstring: sawText = true; sawF = true
+            }
+            if sawBytes && sawText { throw error("cannot mix bytes and nonbytes literals", at: tok) }
+            return d
         }
         // Most literals are one token: its value is the constant, with no joining.
         let first = try decode(advance())
@@ -1283,19 +1289,8 @@ struct Parser {
             case .fstring: return try mk(.joinedStr, span(from: t), [])
             }
         }
-        var pending: StringLiteral.Decoded? = first
-        while pending != nil || cur.kind == .string {
-            let tok = pending == nil ? advance() : t
-            let d = try pending ?? decode(tok)
-            pending = nil
-            switch d {
-            case .bytes: sawBytes = true
-            case .str: sawText = true
-            case .fstring: sawText = true; sawF = true
-            }
-            if sawBytes && sawText { throw error("cannot mix bytes and nonbytes literals", at: tok) }
-            parts.append(d)
-        }
+        var parts = [first]
+        while cur.kind == .string { parts.append(try decode(advance())) }
         if sawF { return try mk(.joinedStr, span(from: t), []) }
         if sawBytes {
             var all: [UInt8] = []
@@ -1336,15 +1331,12 @@ struct Parser {
         var k = lo
         func name() -> Bool {
             let start = k
-            var code: UInt64 = 0
             while k < hi {
                 let c = text[k]
                 guard (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F || (k > start && c >= 0x30 && c <= 0x39) else { break }
-                let n = k - start
-                code = n < 8 ? code | UInt64(c) << (8 * n) : .max
                 k += 1
             }
-            return k > start && !keywordCodes.contains(code)
+            return k > start && !keywordCodes.contains(Token.pack(text[start..<k]))
         }
         func atom() -> Bool {
             guard k < hi else { return false }

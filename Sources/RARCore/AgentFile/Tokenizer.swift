@@ -38,6 +38,15 @@ public struct Token: Sendable {
         return v
     }
 
+    /// ASCII scalars packed as `pack` packs their text.
+    @inline(__always)
+    static func pack(_ s: ArraySlice<UInt32>) -> UInt64 {
+        guard s.count <= 8 else { return .max }
+        var v: UInt64 = 0
+        for (k, c) in zip(0..., s) { v |= UInt64(c) << (8 * k) }
+        return v
+    }
+
     static func pack(_ s: String) -> UInt64 {
         var v: UInt64 = 0, k = 0
         for b in s.utf8 {
@@ -92,12 +101,7 @@ struct Tokenizer {
 
     /// `s[a..<b]` packed as `Token.pack` would pack its text (ASCII only).
     @inline(__always)
-    func packed(_ a: Int, _ b: Int) -> UInt64 {
-        guard b - a <= 8 else { return .max }
-        var v: UInt64 = 0
-        for k in a..<b { v |= UInt64(s[k]) << (8 * (k - a)) }
-        return v
-    }
+    func packed(_ a: Int, _ b: Int) -> UInt64 { Token.pack(s[a..<b]) }
 
     mutating func newLine() { line += 1; lineStart = i }
 
