@@ -50,11 +50,11 @@ public enum DocstringHTML {
     /// once in the form its block gives.
     static func markdownWithSetAside(_ trimmed: String) -> String? {
         guard !trimmed.utf8.contains(placeholderMark) else { return nil }
-        var bodies: [String] = []
-        let fenced = fenceIndentedBlocks(trimmed, setAside: &bodies)
+        let (fenced, bodies) = fenceIndentedBlocks(trimmed, settingAside: true)
         var paragraphs: [[UInt8]] = []
-        let input = QuietParagraph.setAside(dropLeadingRules(preEscape(fenced)), into: &paragraphs)
-        guard !bodies.isEmpty || !paragraphs.isEmpty, !input.isEmpty else { return nil }
+        guard let escaped = inkInput(fenced) else { return nil }
+        let input = QuietParagraph.setAside(escaped, into: &paragraphs)
+        guard !bodies.isEmpty || !paragraphs.isEmpty else { return nil }
         var seen = [Int](repeating: 0, count: bodies.count)
         let html = markdownEscaped(input) { markdown in
             guard let k = placeholderIndex(markdown), k < bodies.count else { return nil }
@@ -134,20 +134,12 @@ public enum DocstringHTML {
 
     /// Indented runs that do not continue a list item, and `>>>` examples, become fenced code
     /// (dedented); existing fences are left alone.
-    static func fenceIndentedBlocks(_ doc: String) -> String {
-        var none: [String]? = nil
-        return fenceIndentedBlocks(doc, setAside: &none)
-    }
+    static func fenceIndentedBlocks(_ doc: String) -> String { fenceIndentedBlocks(doc, settingAside: false).text }
 
-    /// As above; with `setAside`, a fenced body that cannot end its fence early (no line starting
-    /// with a backtick, no CR) is appended there and written as a placeholder line instead.
-    static func fenceIndentedBlocks(_ doc: String, setAside: inout [String]) -> String {
-        var bodies: [String]? = setAside
-        defer { setAside = bodies ?? [] }
-        return fenceIndentedBlocks(doc, setAside: &bodies)
-    }
-
-    private static func fenceIndentedBlocks(_ doc: String, setAside: inout [String]?) -> String {
+    /// As above; `settingAside`: a fenced body that cannot end its fence early (no line
+    /// starting with a backtick, no CR) goes to `bodies` and is written as a placeholder line.
+    static func fenceIndentedBlocks(_ doc: String, settingAside: Bool) -> (text: String, bodies: [String]) {
+        var bodies: [String] = []
         let lines = splitLines(doc, omittingEmpty: false)
         var out: [Substring] = []
         out.reserveCapacity(lines.count + 8)
@@ -159,10 +151,10 @@ public enum DocstringHTML {
             out.append("```")
             let start = out.count
             for l in block { out.append(isBlank(l) ? "" : l.dropFirst(min(cut, l.prefix(while: { $0 == " " }).count))) }
-            if setAside != nil, !out[start...].contains(where: { $0.utf8.first == 0x60 || $0.utf8.contains(0x0D) }) {
-                setAside!.append(out[start...].joined(separator: "\n"))
+            if settingAside, !out[start...].contains(where: { $0.utf8.first == 0x60 || $0.utf8.contains(0x0D) }) {
+                bodies.append(out[start...].joined(separator: "\n"))
                 out.removeSubrange(start...)
-                out.append(Substring("\u{1}C\(setAside!.count - 1)\u{1}"))
+                out.append(Substring("\u{1}C\(bodies.count - 1)\u{1}"))
             }
             out.append("```")
         }
@@ -193,7 +185,7 @@ public enum DocstringHTML {
             out.append(line)
             i += 1
         }
-        return out.joined(separator: "\n")
+        return (out.joined(separator: "\n"), bodies)
     }
 
     // MARK: Ink with guards
@@ -204,17 +196,10 @@ public enum DocstringHTML {
         if s.utf8.contains(0x0D) { return s.split(separator: "\n", omittingEmptySubsequences: omittingEmpty) }
         // Line ends found over the raw bytes, then cut by UTF-8 offset (O(1) on a native string).
         var ends: [Int] = []
-        var count = 0
-        s.utf8.withContiguousStorageIfAvailable { b in
-            count = b.count
-            for (i, c) in b.enumerated() where c == 0x0A { ends.append(i) }
-        } ?? {
-            let b = Array(s.utf8)
-            count = b.count
-            for (i, c) in b.enumerated() where c == 0x0A { ends.append(i) }
-        }()
-        ends.append(count)
-        let u = s.utf8
+        var native = s  // withUTF8 makes the storage contiguous if it is not
+        native.withUTF8 { b in for (i, c) in b.enumerated() where c == 0x0A { ends.append(i) } }
+        ends.append(native.utf8.count)
+        let u = native.utf8
         var out: [Substring] = []
         out.reserveCapacity(ends.count)
         var start = 0
@@ -273,11 +258,12 @@ public enum DocstringHTML {
         return i == u.startIndex ? s : String(s[i...])
     }
 
-    /// `codeBlock` may take a code block first (nil: not its block).
-    static func markdown(_ doc: String) -> String? {
+    static func markdown(_ doc: String) -> String? { inkInput(doc).map { markdownEscaped($0, codeBlock: nil) } }
+
+    /// What the Markdown parser is given for `doc`: pre-escaped, leading rules dropped (nil: nothing left).
+    static func inkInput(_ doc: String) -> String? {
         let input = dropLeadingRules(preEscape(doc))
-        guard !input.isEmpty else { return nil }
-        return markdownEscaped(input, codeBlock: nil)
+        return input.isEmpty ? nil : input
     }
 
     /// Ink over pre-escaped input; `takeCode` may take a code block first (nil: not its block).
