@@ -35,7 +35,7 @@ public enum PatchBuild {
         defer { lock.release() }
         guard PatchIndex.stamps(of: PatchIndex.trackedOutputs(catalog: api.catalog != nil), in: dir) == index.outputStamps,
               RegistryBuilder.inputStamps(root: root) == index.inputStamps else { return nil }
-        let head = BackgroundValue { GitHistory.head(root: root) }
+        let head = BackgroundJob { GitHistory.head(root: root) }
         BuildTrace.mark("patch: index, stamps")
 
         // The same files as last time (none added, none removed), with their stamps.
@@ -57,7 +57,7 @@ public enum PatchBuild {
             let fields = st.modified >= recent ? [] : st.fields
             return BuildSupport.sha256Hex(bytes) == s.rawSHA256 ? .restamped(fields) : .changed(bytes, fields)
         }
-        guard !looks.contains(where: { if case .none = $0 { return true }; return false }), head.value == index.gitHead else { return nil }
+        guard !looks.contains(where: { if case .none = $0 { return true }; return false }), (try? head.wait()) == index.gitHead else { return nil }
         var changed: [(source: Int, bytes: [UInt8], stamp: [Int])] = []
         for (k, l) in looks.enumerated() { if case .changed(let b, let st)? = l { changed.append((k, b, st)) } }
         guard changed.count <= maxChanged else { return nil }

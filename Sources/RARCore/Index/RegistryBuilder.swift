@@ -165,7 +165,7 @@ public enum RegistryBuilder {
         }
         let inputStamps = tree != nil ? [:] : RegistryBuilder.inputStamps(root: root)
         // Git history is read while the files are analyzed.
-        let gitLoad = BackgroundValue { tree != nil ? GitHistory() : GitHistory.load(root: root) }
+        let gitLoad = BackgroundJob { tree != nil ? GitHistory() : GitHistory.load(root: root) }
         // One walk of agents/ finds both kinds (sorted order is kept by the partition).
         let agentFiles = discover(root: root, dir: "agents", tree: tree, accept: isAgentSource)
         let mainFiles = agentFiles.filter { !$0.hasSuffix(".py.stub") }
@@ -241,7 +241,7 @@ public enum RegistryBuilder {
         BuildTrace.mark("facts collected, holo cards")
         let previous = tree != nil ? PreviousRegistry.load(paths: []) : PreviousRegistry.load(paths: [opt.previousOutput.map { $0 + "/registry.json" }, root + "/registry.json"].compactMap { $0 })
         BuildTrace.mark("previous registry")
-        let git = gitLoad.value
+        let git = try gitLoad.wait()
         BuildTrace.mark("git history")
 
         var warnings: [Diagnostic] = []
@@ -546,20 +546,6 @@ public enum RegistryBuilder {
 public enum BuildError: Error, CustomStringConvertible {
     case io(String)
     public var description: String { switch self { case .io(let m): return m } }
-}
-
-/// A value computed on another thread; `value` waits for it.
-final class BackgroundValue<T>: @unchecked Sendable {
-    private var result: T?
-    private let done = DispatchSemaphore(value: 0)
-    init(_ make: @escaping @Sendable () -> T) {
-        Thread.detachNewThread { [self] in result = make(); done.signal() }
-    }
-    var value: T {
-        done.wait()
-        done.signal()
-        return result!
-    }
 }
 
 /// Thread-safe progress ticks.
