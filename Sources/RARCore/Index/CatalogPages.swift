@@ -14,28 +14,22 @@ extension Catalog {
         var html: RowHTML = RowHTML()
     }
 
-    /// A row's rendering and memo-key text, made on first use and shared by the listings
+    /// A row's rendering and memo-key text, each made on first use and shared by the listings
     /// that show the row.
     final class RowHTML: @unchecked Sendable {
         private var bytes: [UInt8]?
         private var text: String?
         private let lock = NSLock()
-        func get(_ make: () throws -> [UInt8]) rethrows -> [UInt8] {
-            lock.lock()
-            defer { lock.unlock() }
-            if let bytes { return bytes }
-            let b = try make()
-            bytes = b
-            return b
-        }
+        func get(_ make: () throws -> [UInt8]) rethrows -> [UInt8] { try once(\.bytes, make) }
+        func described(_ make: () -> String) -> String { once(\.text, make) }
 
-        func described(_ make: () -> String) -> String {
+        private func once<T>(_ slot: ReferenceWritableKeyPath<RowHTML, T?>, _ make: () throws -> T) rethrows -> T {
             lock.lock()
             defer { lock.unlock() }
-            if let text { return text }
-            let t = make()
-            text = t
-            return t
+            if let v = self[keyPath: slot] { return v }
+            let v = try make()
+            self[keyPath: slot] = v
+            return v
         }
     }
 
