@@ -13,9 +13,9 @@ struct AdminCommand: ParsableCommand {
     }
 
     struct Namespace: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create or transfer a namespace.", subcommands: [Create.self, Transfer.self])
+        static let configuration = CommandConfiguration(commandName: "namespace", abstract: "Create or transfer a namespace.", subcommands: [Create.self, Transfer.self])
         struct Create: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Create @publisher, owned by a user or team:NAME.")
+            static let configuration = CommandConfiguration(commandName: "create", abstract: "Create @publisher, owned by a user or team:NAME.")
             @Argument var name: String
             @Option(help: "Owner: a user name or team:NAME (default: you).") var owner: String?
             @OptionGroup var remote: RemoteOptions
@@ -30,7 +30,7 @@ struct AdminCommand: ParsableCommand {
             }
         }
         struct Transfer: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Give @publisher to another user or team:NAME.")
+            static let configuration = CommandConfiguration(commandName: "transfer", abstract: "Give @publisher to another user or team:NAME.")
             @Argument var name: String
             @Option(help: "New owner: a user name or team:NAME.") var owner: String
             @OptionGroup var remote: RemoteOptions
@@ -46,9 +46,9 @@ struct AdminCommand: ParsableCommand {
     }
 
     struct Token: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create, list or revoke API tokens.", subcommands: [Create.self, List.self, Revoke.self])
+        static let configuration = CommandConfiguration(commandName: "token", abstract: "Create, list or revoke API tokens.", subcommands: [Create.self, List.self, Revoke.self])
         struct Create: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Create a token (shown once).")
+            static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a token (shown once).")
             @Option(help: "For this user (admins; default: you).") var user: String?
             @Option(help: "Comma-separated scopes: read, publish, yank, admin.") var scopes = "read,publish,yank"
             @Option(help: "Days until it expires (1–366).") var days = 90
@@ -68,7 +68,7 @@ struct AdminCommand: ParsableCommand {
             }
         }
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List your tokens.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List your tokens.")
             @OptionGroup var remote: RemoteOptions
             func run() throws {
                 let c = remote.client()
@@ -83,7 +83,7 @@ struct AdminCommand: ParsableCommand {
             }
         }
         struct Revoke: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Revoke a token by its id (tok_…).")
+            static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by its id (tok_…).")
             @Argument var id: String
             @OptionGroup var remote: RemoteOptions
             func run() throws {
@@ -97,9 +97,9 @@ struct AdminCommand: ParsableCommand {
     }
 
     struct Tier: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set an agent's quality tier.", subcommands: [Set.self])
+        static let configuration = CommandConfiguration(commandName: "tier", abstract: "Set an agent's quality tier.", subcommands: [Set.self])
         struct Set: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "community → verified → official (also experimental, frontier).")
+            static let configuration = CommandConfiguration(commandName: "set", abstract: "community → verified → official (also experimental, frontier).")
             @Argument var name: String
             @Argument var tier: String
             @OptionGroup var remote: RemoteOptions
@@ -115,8 +115,9 @@ struct AdminCommand: ParsableCommand {
     }
 
     struct User: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a user.", subcommands: [Create.self])
+        static let configuration = CommandConfiguration(commandName: "user", abstract: "Create a user.", subcommands: [Create.self])
         struct Create: ParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "create")
             @Argument var name: String
             @Flag(help: "Make the user an admin.") var admin = false
             @OptionGroup var remote: RemoteOptions
@@ -131,8 +132,9 @@ struct AdminCommand: ParsableCommand {
     }
 
     struct Team: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a team or add a member.", subcommands: [Create.self, Add.self])
+        static let configuration = CommandConfiguration(commandName: "team", abstract: "Create a team or add a member.", subcommands: [Create.self, Add.self])
         struct Create: ParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "create")
             @Argument var name: String
             @Option(help: "Comma-separated user names.") var members = ""
             @OptionGroup var remote: RemoteOptions
@@ -146,6 +148,7 @@ struct AdminCommand: ParsableCommand {
             }
         }
         struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "add")
             @Argument var team: String
             @Argument var user: String
             @OptionGroup var remote: RemoteOptions
@@ -160,7 +163,7 @@ struct AdminCommand: ParsableCommand {
     }
 
     struct Audit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the audit log.")
+        static let configuration = CommandConfiguration(commandName: "audit", abstract: "Print the audit log.")
         @Option(help: "Events after this id.") var after = 0
         @Option(help: "At most this many.") var limit = 100
         @OptionGroup var remote: RemoteOptions

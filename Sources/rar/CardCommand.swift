@@ -99,7 +99,7 @@ struct CardCommand: ParsableCommand {
         subcommands: [Mint.self, Resolve.self, Words.self, SVG.self])
 
     struct Mint: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Seed, incantation and card of an agent file (read statically).")
+        static let configuration = CommandConfiguration(commandName: "mint", abstract: "Seed, incantation and card of an agent file (read statically).")
         @Argument(help: "Agent file.") var file: String
         @Flag(help: "Print JSON.") var json = false
 
@@ -111,6 +111,7 @@ struct CardCommand: ParsableCommand {
 
     struct Resolve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resolve",
             abstract: "Resolve a name, a seed or 7 words to an agent's card.",
             discussion: "A seed no registry knows resolves to a preview card, marked as such. Misspelled words get suggestions and never resolve to another agent.")
         @Argument(help: "@publisher/slug, a decimal seed, or the 7 words.") var query: [String]
@@ -125,7 +126,7 @@ struct CardCommand: ParsableCommand {
     }
 
     struct Words: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The 7-word incantation of a name, agent file or seed.")
+        static let configuration = CommandConfiguration(commandName: "words", abstract: "The 7-word incantation of a name, agent file or seed.")
         @Argument(help: "@publisher/slug, an agent file, or a seed.") var target: [String]
         @Option(help: "Registry for names (see `rar card resolve`).") var registry: String?
         @Flag(help: "Print JSON.") var json = false
