@@ -390,6 +390,14 @@ enum CatalogFixture {
         let odd = PythonHighlighter.html([0x78, 0xFF, 0x00, 0x0D, 0x27, 0x61, 0x0A, 0x22, 0x22, 0x22, 0x62])
         #expect(odd.contains("\u{FFFD}") && !odd.contains("\0"))
         #expect(PythonHighlighter.html([]) == "<span class=\"l\"></span>")
+        // Spliced into a page: the page around it, the same highlighting inside.
+        let marker = Array("\u{1}M\u{1}".utf8)
+        for source in [Array(src.utf8), [0x78, 0xFF, 0x0A], []] {
+            let page = Array("<pre>".utf8) + marker + Array("</pre>\u{1}M\u{1}".utf8)
+            #expect(PythonHighlighter.splice(page, marker: marker, source: source)
+                    == Array("<pre>".utf8) + PythonHighlighter.bytes(source) + Array("</pre>\u{1}M\u{1}".utf8))
+        }
+        #expect(PythonHighlighter.splice(Array("no marker".utf8), marker: marker, source: [0x41]) == Array("no marker".utf8))
     }
 
     @Test func livePagesCarryTheSignInAndOwnerTools() throws {

@@ -126,6 +126,50 @@ import Testing
         }
     }
 
+    /// The UTF-8 check agrees with the standard library's on every lead byte with every second
+    /// byte, on truncated sequences at each offset of an ASCII run, and on random bytes.
+    @Test func utf8CheckMatchesStandardLibrary() {
+        func agree(_ b: [UInt8]) {
+            #expect(UTF8Check.isValid(b) == (String(validating: b, as: UTF8.self) != nil), "\(b)")
+        }
+        for lead in 0x80...0xFF {
+            for second in 0...0xFF {
+                agree([UInt8(lead), UInt8(second), 0x80, 0x80])
+                agree([0x41, UInt8(lead), UInt8(second), 0xBF, 0xBF, 0x41])
+            }
+        }
+        for seq: [UInt8] in [[0xE2, 0x80, 0x94], [0xF0, 0x9F, 0x98, 0x80], [0xC3, 0xA9], [0xED, 0x9F, 0xBF], [0xF4, 0x8F, 0xBF, 0xBF]] {
+            for offset in 0..<20 {
+                let run = [UInt8](repeating: 0x61, count: offset)
+                for cut in 0...seq.count { agree(run + seq.prefix(cut)); agree(run + seq.prefix(cut) + run) }
+            }
+        }
+        var rng = SplitMix64(state: 0x07F8)
+        for _ in 0..<3000 {
+            let n = Int(rng.next() % 40)
+            agree((0..<n).map { _ in rng.next() % 4 == 0 ? UInt8(truncatingIfNeeded: rng.next()) : UInt8(0x20 + rng.next() % 90) })
+        }
+    }
+
+    /// The byte buffer keeps every byte across growth from a small start.
+    @Test func byteBufferGrowsWithoutLoss() {
+        var rng = SplitMix64(state: 0xB0FF)
+        var want: [UInt8] = []
+        var buf = ByteBuffer(capacity: 1)
+        for _ in 0..<2000 {
+            let chunk = (0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            chunk.withUnsafeBufferPointer { buf.append($0) }
+            want += chunk
+            buf.append(0x2A); want.append(0x2A)
+            buf.append("<s>"); want += Array("<s>".utf8)
+        }
+        let ends = buf.ends(with: "<s>")
+        #expect(ends)
+        buf.removeLast(3); want.removeLast(3)
+        let got = buf.take()
+        #expect(got == want)
+    }
+
     @Test func deepNestingIsBounded() {
         let cases = [
             "x = " + String(repeating: "not ", count: 100_000) + "1\n",

@@ -382,7 +382,7 @@ extension Catalog {
             }
             let page = try site.renderByShape("agent", d)  // memoized whole by the caller
             guard let src = a.source else { return page }
-            return Context.splice(page, marker: Context.sourceMarkerBytes, with: PythonHighlighter.bytes(src))
+            return PythonHighlighter.splice(page, marker: Context.sourceMarkerBytes, source: src)
         }
 
         /// Stands for the build time in the front page's template (per process, like the source marker).
@@ -402,17 +402,6 @@ extension Catalog {
         /// A per-process token: no agent's text can contain it.
         static let sourceMarker = "\u{1}rar-source-" + UUID().uuidString + "\u{1}"
         static let sourceMarkerBytes = Array(sourceMarker.utf8)
-
-        /// `page` with the first `marker` replaced by `insert`.
-        static func splice(_ page: [UInt8], marker: [UInt8], with insert: [UInt8]) -> [UInt8] {
-            guard let r = BuildSupport.firstRange(of: marker, in: page) else { return page }
-            var out: [UInt8] = []
-            out.reserveCapacity(page.count + insert.count)
-            out.append(contentsOf: page[..<r.lowerBound])
-            out.append(contentsOf: insert)
-            out.append(contentsOf: page[r.upperBound...])
-            return out
-        }
 
         /// A JSON scalar as text (numbers as JSON writes them).
         static func plain(_ v: JSONValue) -> String {

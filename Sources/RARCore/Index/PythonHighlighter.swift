@@ -1,16 +1,27 @@
 /// HTML escaping for text and attribute values (`&`, `<`, `>`, `"`, `'`).
 public enum HTMLEscape {
+    /// What HTML escaping writes for `b`, nil when `b` stands as it is.
+    @inline(__always)
+    static func entity(_ b: UInt8) -> StaticString? {
+        switch b {
+        case 0x26: return "&amp;"
+        case 0x3C: return "&lt;"
+        case 0x3E: return "&gt;"
+        case 0x22: return "&quot;"
+        case 0x27: return "&#39;"
+        case 0x00: return "\u{FFFD}"  // NUL
+        default: return nil
+        }
+    }
+
     @inline(__always)
     static func append(_ b: UInt8, to out: inout [UInt8]) {
-        switch b {
-        case 0x26: out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])  // &amp;
-        case 0x3C: out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])  // &lt;
-        case 0x3E: out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])  // &gt;
-        case 0x22: out.append(contentsOf: [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B])  // &quot;
-        case 0x27: out.append(contentsOf: [0x26, 0x23, 0x33, 0x39, 0x3B])  // &#39;
-        case 0x00: out.append(contentsOf: [0xEF, 0xBF, 0xBD])  // NUL → U+FFFD
-        default: out.append(b)
-        }
+        if let e = entity(b) { e.withUTF8Buffer { out.append(contentsOf: $0) } } else { out.append(b) }
+    }
+
+    @inline(__always)
+    static func append(_ b: UInt8, to out: inout ByteBuffer) {
+        if let e = entity(b) { out.append(e) } else { out.append(b) }
     }
 
     public static func escape(_ s: String) -> String {
@@ -41,69 +52,53 @@ public enum PythonHighlighter {
         "ImportError", "AttributeError", "NotImplementedError", "StopIteration", "OSError",
     ]
 
-    static let lineOpen = Array(#"<span class="l">"#.utf8)
-    static let lineBreak = Array("\n</span><span class=\"l\">".utf8)
-    static let spanClose = Array("</span>".utf8)
-    static let classOpen = Array(#"<span class="sx-"#.utf8)
+    // Markup as static strings: constants, with no lazy global to check on each use.
+    static var lineOpen: StaticString { #"<span class="l">"# }
+    static var lineBreak: StaticString { "\n</span><span class=\"l\">" }
+    static var spanClose: StaticString { "</span>" }
+    static var classOpen: StaticString { #"<span class="sx-"# }
     /// Bytes that end a plain run: newlines and what HTML escaping rewrites.
-    static let special: [Bool] = (0..<256).map { [0x0A, 0x0D, 0x26, 0x3C, 0x3E, 0x22, 0x27, 0x00].contains($0) }
+    nonisolated(unsafe) static let special: UnsafePointer<Bool> = {
+        let t = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+        for b in 0..<256 { t[b] = [0x0A, 0x0D, 0x26, 0x3C, 0x3E, 0x22, 0x27, 0x00].contains(b) }
+        return UnsafePointer(t)  // written once here, then only read; lives for the process
+    }()
 
-    struct Emitter {
-        var out: [UInt8] = []
-        init(capacity: Int) {
-            out.reserveCapacity(capacity)
-            out.append(contentsOf: PythonHighlighter.lineOpen)
-        }
-        /// Append source bytes in a class (nil = plain), splitting at newlines.
-        mutating func emit(_ src: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, _ cls: StaticString?) {
-            guard from < to else { return }
-            var open = false
-            func openSpan(_ out: inout [UInt8]) {
-                guard let cls else { return }
-                out.append(contentsOf: PythonHighlighter.classOpen)
-                cls.withUTF8Buffer { out.append(contentsOf: $0) }
+    /// Appends source bytes `from..<to` in a class (nil = plain), splitting spans at newlines.
+    /// `special` is `PythonHighlighter.special`, read once by the caller.
+    static func emit(_ out: inout ByteBuffer, _ src: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, _ cls: StaticString?,
+                     _ special: UnsafePointer<Bool>) {
+        guard from < to else { return }
+        var open = false
+        var i = from
+        while i < to {
+            let b = src[i]
+            if b == 0x0A || b == 0x0D {
+                if open { out.append(spanClose); open = false }
+                if b == 0x0D && i + 1 < to && src[i + 1] == 0x0A { i += 1 }
+                out.append(lineBreak)
+                i += 1
+                continue
+            }
+            if !open, let cls {
+                out.append(classOpen)
+                out.append(cls)
                 out.append(0x22)
                 out.append(0x3E)
+                open = true
             }
-            let special = PythonHighlighter.special
-            var i = from
-            while i < to {
-                let b = src[i]
-                if b == 0x0A || b == 0x0D {
-                    if open { out.append(contentsOf: PythonHighlighter.spanClose); open = false }
-                    if b == 0x0D && i + 1 < to && src[i + 1] == 0x0A { i += 1 }
-                    out.append(contentsOf: PythonHighlighter.lineBreak)
-                    i += 1
-                    continue
-                }
-                if !open && cls != nil { openSpan(&out); open = true }
-                // A run of bytes that need no escaping goes in one copy.
-                var j = i
-                while j < to && !special[Int(src[j])] { j += 1 }
-                if j > i {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: src[i..<j]))
-                    i = j
-                } else {
-                    HTMLEscape.append(b, to: &out)
-                    i += 1
-                }
-            }
-            if open { out.append(contentsOf: PythonHighlighter.spanClose) }
-        }
-        /// `inputValid`: the source is valid UTF-8, so the output is too (spans are cut only
-        /// at ASCII bytes, which never fall inside a multi-byte sequence).
-        mutating func finish(inputValid: Bool) -> [UInt8] {
-            // Drop the empty line a trailing newline opens.
-            let tail = PythonHighlighter.lineOpen
-            if out.count > tail.count && out[(out.count - tail.count)...].elementsEqual(tail) {
-                out.removeLast(tail.count)
+            // A run of bytes that need no escaping goes in one copy.
+            var j = i
+            while j < to && !special[Int(src[j])] { j += 1 }
+            if j > i {
+                out.append(UnsafeBufferPointer(rebasing: src[i..<j]))
+                i = j
             } else {
-                out.append(contentsOf: PythonHighlighter.spanClose)
+                HTMLEscape.append(b, to: &out)
+                i += 1
             }
-            // Valid UTF-8 out, whatever came in.
-            if !inputValid, String(validating: out, as: UTF8.self) == nil { return Array(String(decoding: out, as: UTF8.self).utf8) }
-            return out
         }
+        if open { out.append(spanClose) }
     }
 
     @inline(__always) static func isIdentStart(_ b: UInt8) -> Bool {
@@ -119,23 +114,46 @@ public enum PythonHighlighter {
 
     /// Highlighted HTML as UTF-8 (invalid input sequences become U+FFFD).
     public static func bytes(_ bytes: [UInt8]) -> [UInt8] {
-        bytes.withUnsafeBufferPointer { src -> [UInt8] in
-            var e = Emitter(capacity: bytes.count * 2 + 64)
+        var out = ByteBuffer(capacity: bytes.count * 3 + 64)
+        write(bytes, into: &out)
+        return out.take()
+    }
+
+    /// `page` with its first `marker` replaced by the highlighted `source`, in one buffer.
+    static func splice(_ page: [UInt8], marker: [UInt8], source: [UInt8]) -> [UInt8] {
+        guard let r = BuildSupport.firstRange(of: marker, in: page) else { return page }
+        var out = ByteBuffer(capacity: page.count + source.count * 3 + 64)
+        page.withUnsafeBufferPointer { p in
+            out.append(UnsafeBufferPointer(rebasing: p[..<r.lowerBound]))
+            write(source, into: &out)
+            out.append(UnsafeBufferPointer(rebasing: p[r.upperBound...]))
+        }
+        return out.take()
+    }
+
+    /// Appends the highlighted HTML of `bytes` (valid UTF-8 whatever came in).
+    static func write(_ bytes: [UInt8], into out: inout ByteBuffer) {
+        let start = out.count
+        out.append(lineOpen)
+        bytes.withUnsafeBufferPointer { src in
             let packedKinds = PythonHighlighter.packedKinds
+            let special = PythonHighlighter.special
             let n = src.count
             var i = 0
             var plainStart = 0
             var lineStart = true  // only whitespace so far on this line
             var pendingName: StaticString? = nil  // after `def` / `class`
-            func flushPlain(_ upTo: Int) { if plainStart < upTo { e.emit(src, plainStart, upTo, nil) } }
+            func flushPlain(_ upTo: Int) { if plainStart < upTo { emit(&out, src, plainStart, upTo, nil, special) } }
             while i < n {
                 let b = src[i]
+                // Spaces start nothing and change no state (indentation is most of them).
+                if b == 0x20 { i += 1; continue }
                 // Comments.
                 if b == 0x23 {
                     flushPlain(i)
                     var j = i
                     while j < n && src[j] != 0x0A && src[j] != 0x0D { j += 1 }
-                    e.emit(src, i, j, "c")
+                    emit(&out, src, i, j, "c", special)
                     i = j; plainStart = i
                     continue
                 }
@@ -144,7 +162,7 @@ public enum PythonHighlighter {
                     flushPlain(i)
                     var j = i + 1
                     while j < n && (isIdent(src[j]) || src[j] == 0x2E) { j += 1 }
-                    e.emit(src, i, j, "d")
+                    emit(&out, src, i, j, "d", special)
                     i = j; plainStart = i; lineStart = false
                     continue
                 }
@@ -159,7 +177,7 @@ public enum PythonHighlighter {
                     if q >= 0 {
                         flushPlain(i)
                         let end = stringEnd(src, quoteAt: q)
-                        e.emit(src, i, end, "s")
+                        emit(&out, src, i, end, "s", special)
                         i = end; plainStart = i; lineStart = false; pendingName = nil
                         continue
                     }
@@ -182,7 +200,7 @@ public enum PythonHighlighter {
                     } else if len <= 19 && builtins.contains(String(decoding: UnsafeBufferPointer(rebasing: src[i..<j]), as: UTF8.self)) {
                         cls = "b"
                     }
-                    if cls != nil { flushPlain(i); e.emit(src, i, j, cls); plainStart = j }
+                    if cls != nil { flushPlain(i); emit(&out, src, i, j, cls, special); plainStart = j }
                     i = j; lineStart = false
                     continue
                 }
@@ -196,7 +214,7 @@ public enum PythonHighlighter {
                         if (c == 0x2B || c == 0x2D) && (src[j - 1] == 0x65 || src[j - 1] == 0x45) && !(src[i] == 0x30 && i + 1 < n && (src[i + 1] | 0x20) == 0x78) { j += 1; continue }
                         break
                     }
-                    e.emit(src, i, j, "n")
+                    emit(&out, src, i, j, "n", special)
                     i = j; plainStart = i; lineStart = false
                     continue
                 }
@@ -205,7 +223,21 @@ public enum PythonHighlighter {
                 i += 1
             }
             flushPlain(n)
-            return e.finish(inputValid: String(validating: src, as: UTF8.self) != nil)
+            // Drop the empty line a trailing newline opens.
+            if out.count - start > lineOpen.utf8CodeUnitCount && out.ends(with: lineOpen) {
+                out.removeLast(lineOpen.utf8CodeUnitCount)
+            } else {
+                out.append(spanClose)
+            }
+            // Spans are cut only at ASCII bytes, so valid input gives valid output.
+            if !UTF8Check.isValid(src) {
+                let written = UnsafeBufferPointer(start: out.base + start, count: out.count - start)
+                if String(validating: written, as: UTF8.self) == nil {
+                    let fixed = Array(String(decoding: written, as: UTF8.self).utf8)
+                    out.removeLast(out.count - start)
+                    out.append(fixed)
+                }
+            }
         }
     }
 
