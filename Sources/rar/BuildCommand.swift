@@ -57,6 +57,7 @@ struct BuildCommand: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        if !noCatalog { Catalog.preload(siteDir: site) }
         var opt = BuildOptions(root: root)
         opt.keepGoing = keepGoing
         opt.strict = strict

@@ -15,9 +15,16 @@ struct Parser {
         "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
         "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
     ]
-    static let kwTrue = Token.pack("True"), kwFalse = Token.pack("False"), kwNone = Token.pack("None")
-    static let opEllipsis = Token.pack("..."), opLParen = Token.pack("("), opLBracket = Token.pack("["), opLBrace = Token.pack("{")
-    static let opWalrus = Token.pack(":="), kwMatch = Token.pack("match")
+    // Packed codes as computed constants (they fold; a `static let` is a lazy global, checked per use).
+    static var kwTrue: UInt64 { Token.code("True") }
+    static var kwFalse: UInt64 { Token.code("False") }
+    static var kwNone: UInt64 { Token.code("None") }
+    static var opEllipsis: UInt64 { Token.code("...") }
+    static var opLParen: UInt64 { Token.code("(") }
+    static var opLBracket: UInt64 { Token.code("[") }
+    static var opLBrace: UInt64 { Token.code("{") }
+    static var opWalrus: UInt64 { Token.code(":=") }
+    static var kwMatch: UInt64 { Token.code("match") }
     /// The keywords as packed codes (every keyword has at most 8 letters).
     static let keywordCodes = PackedWordTable(keywords.map { (Token.pack($0), true) })
 
@@ -45,21 +52,25 @@ struct Parser {
         return t
     }
 
+    @inline(__always)
     mutating func expectOp(_ s: StaticString, _ msg: String? = nil) throws {
         guard isOp(s) else { throw error(msg ?? "expected '\(s)'") }
         p += 1
     }
 
+    @inline(__always)
     mutating func expectKw(_ s: StaticString) throws {
         guard isKw(s) else { throw error("expected '\(s)'") }
         p += 1
     }
 
+    @inline(__always)
     mutating func acceptOp(_ s: StaticString) -> Bool {
         if isOp(s) { p += 1; return true }
         return false
     }
 
+    @inline(__always)
     mutating func acceptKw(_ s: StaticString) -> Bool {
         if isKw(s) { p += 1; return true }
         return false
@@ -243,7 +254,13 @@ struct Parser {
         return Stmt(kind: .importFrom(module: module, level: level, names: names), span: span(from: t))
     }
 
-    static let augOps: Set<String> = ["+=", "-=", "*=", "/=", "//=", "%=", "@=", "&=", "|=", "^=", ">>=", "<<=", "**="]
+    static func isAugOp(_ code: UInt64) -> Bool {
+        switch code {
+        case Token.code("+="), Token.code("-="), Token.code("*="), Token.code("/="), Token.code("//="), Token.code("%="), Token.code("@="),
+             Token.code("&="), Token.code("|="), Token.code("^="), Token.code(">>="), Token.code("<<="), Token.code("**="): return true
+        default: return false
+        }
+    }
 
     mutating func expressionStatement() throws -> Stmt {
         let t = cur
@@ -256,7 +273,7 @@ struct Parser {
             if acceptOp("=") { value = isKw("yield") ? try yieldExpr() : try starExpressions() }
             return Stmt(kind: .annAssign(target: first, value: value), span: span(from: t))
         }
-        if cur.kind == .op && Parser.augOps.contains(cur.text) {
+        if toks[p].kind == .op && Parser.isAugOp(toks[p].code) {
             let op = advance().text
             try validateTarget(first, ctx: .aug)
             let value = isKw("yield") ? try yieldExpr() : try starExpressions()
@@ -622,7 +639,7 @@ struct Parser {
         let t = advance()
         // Decide by shape: `match SUBJECT ':' NEWLINE INDENT 'case'`.
         do {
-            if atStmtEnd || isOp("=") || isOp(".") || (cur.kind == .op && Parser.augOps.contains(cur.text)) { p = save; return nil }
+            if atStmtEnd || isOp("=") || isOp(".") || (toks[p].kind == .op && Parser.isAugOp(toks[p].code)) { p = save; return nil }
             let first = isOp("*") ? try starNamedExpression() : try namedExpression()
             if isOp(",") {
                 while acceptOp(",") { if isOp(":") { break }; _ = try starNamedExpression() }
@@ -763,15 +780,24 @@ struct Parser {
         return try mk(.tuple(items), span(from: t), items: items)
     }
 
-    static let expressionKeywords: Set<String> = ["True", "False", "None", "lambda", "not", "await", "yield"]
-    static let expressionOps: Set<String> = ["(", "[", "{", "-", "+", "~", "*", "..."]
 
     var canStartExpression: Bool {
         let t = toks[p]
         switch t.kind {
         case .number, .string: return true
-        case .name: return !t.isKeyword || Parser.expressionKeywords.contains(t.text)
-        case .op: return Parser.expressionOps.contains(t.text)
+        case .name:
+            guard t.isKeyword else { return true }
+            switch t.code {
+            case Token.code("True"), Token.code("False"), Token.code("None"), Token.code("lambda"), Token.code("not"), Token.code("await"),
+                 Token.code("yield"): return true
+            default: return false
+            }
+        case .op:
+            switch t.code {
+            case Token.code("("), Token.code("["), Token.code("{"), Token.code("-"), Token.code("+"), Token.code("~"), Token.code("*"),
+                 Token.code("..."): return true
+            default: return false
+            }
         default: return false
         }
     }
@@ -813,6 +839,7 @@ struct Parser {
     mutating func expression() throws -> Expr {
         try enter()
         defer { nest -= 1 }
+        if leafBeforeTerminator { return try atom() }
         if isKw("lambda") { return try lambdef() }
         let t = p
         let body = try disjunction()
@@ -824,6 +851,28 @@ struct Parser {
             return try mk(.other("IfExp"), span(from: t), [test, body, orelse])
         }
         return body
+    }
+
+    /// A name, number, string, True, False or None followed by a token that no operator
+    /// level continues with: every level would return the atom as it is, so go to it directly.
+    var leafBeforeTerminator: Bool {
+        switch toks[p].kind {  // fields, not a Token copy (its strings would be retained)
+        case .number, .string: break
+        case .name:
+            let c = toks[p].code
+            if toks[p].isKeyword && c != Parser.kwTrue && c != Parser.kwFalse && c != Parser.kwNone { return false }
+        default: return false
+        }
+        guard p + 1 < toks.count else { return false }
+        switch toks[p + 1].kind {
+        case .newline: return true
+        case .op:
+            switch toks[p + 1].code {
+            case Token.code(")"), Token.code("]"), Token.code("}"), Token.code(","), Token.code(":"), Token.code("="): return true
+            default: return false
+            }
+        default: return false
+        }
     }
 
     mutating func lambdef() throws -> Expr {
@@ -868,10 +917,10 @@ struct Parser {
         let first = try bitwiseOr()
         // Most expressions compare nothing: no list for them.
         let kind = toks[p].kind
-        guard (kind == .op && Parser.compareOps.contains(toks[p].code)) || (kind == .name && Parser.compareWords.contains(toks[p].code)) else { return first }
+        guard (kind == .op && Parser.isCompareOp(toks[p].code)) || (kind == .name && Parser.isCompareWord(toks[p].code)) else { return first }
         var items = [first]
         while true {
-            if toks[p].kind == .op && Parser.compareOps.contains(toks[p].code) {
+            if toks[p].kind == .op && Parser.isCompareOp(toks[p].code) {
                 p += 1
             } else if isKw("in") {
                 p += 1
@@ -919,12 +968,33 @@ struct Parser {
         }
     }
 
-    static let opOr = Token.pack("|"), opXor = Token.pack("^"), opAnd = Token.pack("&")
-    static let opShl = Token.pack("<<"), opShr = Token.pack(">>"), opPlus = Token.pack("+"), opMinus = Token.pack("-")
-    static let opStar = Token.pack("*"), opSlash = Token.pack("/"), opFloorDiv = Token.pack("//")
-    static let opPercent = Token.pack("%"), opAt = Token.pack("@"), opTilde = Token.pack("~")
-    static let compareOps = ["==", "!=", "<", "<=", ">", ">="].map(Token.pack)
-    static let compareWords = ["in", "not", "is"].map(Token.pack)
+    static var opOr: UInt64 { Token.code("|") }
+    static var opXor: UInt64 { Token.code("^") }
+    static var opAnd: UInt64 { Token.code("&") }
+    static var opShl: UInt64 { Token.code("<<") }
+    static var opShr: UInt64 { Token.code(">>") }
+    static var opPlus: UInt64 { Token.code("+") }
+    static var opMinus: UInt64 { Token.code("-") }
+    static var opStar: UInt64 { Token.code("*") }
+    static var opSlash: UInt64 { Token.code("/") }
+    static var opFloorDiv: UInt64 { Token.code("//") }
+    static var opPercent: UInt64 { Token.code("%") }
+    static var opAt: UInt64 { Token.code("@") }
+    static var opTilde: UInt64 { Token.code("~") }
+
+    static func isCompareOp(_ code: UInt64) -> Bool {
+        switch code {
+        case Token.code("=="), Token.code("!="), Token.code("<"), Token.code("<="), Token.code(">"), Token.code(">="): return true
+        default: return false
+        }
+    }
+
+    static func isCompareWord(_ code: UInt64) -> Bool {
+        switch code {
+        case Token.code("in"), Token.code("not"), Token.code("is"): return true
+        default: return false
+        }
+    }
 
     mutating func bitwiseOr() throws -> Expr { try binary(above: 1) }
 

@@ -38,6 +38,11 @@ public struct Token: Sendable {
         return v
     }
 
+    /// `pack` for a literal, by a name no other overload shares: a `String` overload would
+    /// take the literal by default and pack it at run time; this one folds to a constant.
+    @inline(__always)
+    static func code(_ s: StaticString) -> UInt64 { pack(s) }
+
     /// ASCII scalars packed as `pack` packs their text.
     @inline(__always)
     static func pack(_ s: ArraySlice<UInt32>) -> UInt64 {
@@ -71,7 +76,7 @@ struct Tokenizer {
     var brackets: [(ch: UInt32, line: Int, col: Int)] = []
     var atLineStart = true
     // The operator tables, held here so the hot path skips the static-initialisation check.
-    let ops1 = Tokenizer.ops1, ops2 = Tokenizer.ops2, ops3 = Tokenizer.ops3
+    let ops1 = Tokenizer.ops1, ops2 = Tokenizer.ops2
 
     static let maxBrackets = 200
     static let maxIndent = 100
@@ -393,7 +398,18 @@ struct Tokenizer {
         return err("invalid syntax")
     }
 
-    static let ops3 = ["**=", "//=", ">>=", "<<=", "..."].map { $0.unicodeScalars.map(\.value) }
+    /// The three-character operator `c c c2` (each doubles its first character), if any.
+    @inline(__always)
+    static func op3(_ c: UInt32, _ c2: UInt32) -> String? {
+        switch (c, c2) {
+        case (0x2A, 0x3D): return "**="
+        case (0x2F, 0x3D): return "//="
+        case (0x3E, 0x3D): return ">>="
+        case (0x3C, 0x3D): return "<<="
+        case (0x2E, 0x2E): return "..."
+        default: return nil
+        }
+    }
     /// Two- and one-character operators by ASCII code (nil: not an operator).
     static let ops2: [String?] = {
         var t = [String?](repeating: nil, count: 128 * 128)
@@ -415,8 +431,8 @@ struct Tokenizer {
         var text: String
         // Longest match first; operators are ASCII.
         let c1 = peek(1), c2 = peek(2)
-        if c < 0x80 && c1 < 0x80 && c2 < 0x80 && i + 3 <= s.count, let o = ops3.first(where: { $0[0] == c && $0[1] == c1 && $0[2] == c2 }) {
-            text = String(String.UnicodeScalarView(o.compactMap(Unicode.Scalar.init)))
+        if c1 == c, let o = Tokenizer.op3(c, c2) {
+            text = o
         } else if c < 0x80 && c1 < 0x80 && i + 2 <= s.count, let o = ops2[Int(c) << 7 | Int(c1)] {
             text = o
         } else if c < 0x80, let o = ops1[Int(c)] {

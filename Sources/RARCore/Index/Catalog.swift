@@ -105,6 +105,12 @@ public struct CatalogAgent: Sendable {
 /// is relative, so the tree works from any URL prefix and from `file://`; search data comes
 /// from `catalog/data.js` (a script, since browsers refuse to fetch file:// URLs).
 public enum Catalog {
+    /// Starts compiling the site's templates on another thread, so a build's analysis
+    /// overlaps it; the build's own load then finds it ready (or waits for it).
+    public static func preload(siteDir: String?) {
+        _ = BackgroundJob { try CatalogSite.load(siteDir) }
+    }
+
     public typealias File = (path: String, bytes: [UInt8])
 
     public static let resolvePagePath = "catalog/resolve.html"

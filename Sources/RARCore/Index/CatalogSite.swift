@@ -83,15 +83,14 @@ struct CatalogSite: Sendable {
 
     private static let cache = SiteCache()
 
-    /// The site for `dir` (nil = embedded only); compiled once per process and directory.
+    /// The site for `dir` (nil = embedded only); compiled once per process and directory
+    /// (a caller that arrives while another compiles it waits for that one).
     static func load(_ dir: String?) throws -> CatalogSite {
-        let key = dir ?? ""
-        if let hit = cache.get(key) { return hit }
-        var files = embeddedFiles()
-        if let dir { for (k, v) in try directoryFiles(dir) { files[k] = v } }
-        let site = try build(files: files)
-        cache.set(key, site)
-        return site
+        try cache.site(dir ?? "") {
+            var files = embeddedFiles()
+            if let dir { for (k, v) in try directoryFiles(dir) { files[k] = v } }
+            return try build(files: files)
+        }
     }
 
     func render(_ template: String, _ context: [String: Any]) throws -> [UInt8] {
@@ -287,10 +286,26 @@ struct ByteHTMLContentType: MustacheContentType {
 }
 
 private final class SiteCache: @unchecked Sendable {
-    private var sites: [String: CatalogSite] = [:]
+    private final class Cell: @unchecked Sendable {
+        let lock = NSLock()
+        var site: CatalogSite?
+    }
+    private var cells: [String: Cell] = [:]
     private let lock = NSLock()
-    func get(_ k: String) -> CatalogSite? { lock.lock(); defer { lock.unlock() }; return sites[k] }
-    func set(_ k: String, _ v: CatalogSite) { lock.lock(); sites[k] = v; lock.unlock() }
+
+    /// The cached site for `key`, or the one `make` compiles (a failure is not kept).
+    func site(_ key: String, make: () throws -> CatalogSite) throws -> CatalogSite {
+        lock.lock()
+        let cell = cells[key] ?? Cell()
+        cells[key] = cell
+        lock.unlock()
+        cell.lock.lock()
+        defer { cell.lock.unlock() }
+        if let site = cell.site { return site }
+        let site = try make()
+        cell.site = site
+        return site
+    }
 }
 
 public enum CatalogError: Error, CustomStringConvertible {
