@@ -102,6 +102,21 @@ enum BuildFixture {
         #expect(BuildSupport.sizeKB(24 * 1024) == 24.0)
         #expect(BuildSupport.sizeKB(1075) == 1.0)  // 1.0498… rounds down
         #expect(BuildSupport.lfHash(Array("x\r\ny\r".utf8)).hex == BuildSupport.sha256Hex(Array("x\ny\r".utf8)))
+        // Line counts and LF hashes agree with byte-at-a-time versions on CR/LF-heavy inputs.
+        var mix = SplitMix64(state: 0x0D0A)
+        for _ in 0..<2000 {
+            let text = (0..<Int(mix.next() % 70)).map { _ in [0x0A, 0x0D, 0x61, 0x8A, 0x0B][Int(mix.next() % 5)] as UInt8 }
+            var lines = 1, k = 0
+            while k < text.count {
+                if text[k] == 0x0A { lines += 1 } else if text[k] == 0x0D { lines += 1; if k + 1 < text.count && text[k + 1] == 0x0A { k += 1 } }
+                k += 1
+            }
+            #expect(BuildSupport.pythonLineCount(text) == lines, "\(text)")
+            var lf: [UInt8] = []
+            for (j, b) in text.enumerated() where !(b == 0x0D && j + 1 < text.count && text[j + 1] == 0x0A) { lf.append(b) }
+            let got = BuildSupport.lfHash(text)
+            #expect(got.hex == BuildSupport.sha256Hex(lf) && got.lfCount == lf.count, "\(text)")
+        }
         #expect(BuildSupport.pythonISO(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00+00:00")
         #expect(BuildSupport.pathLess("agents/a/b.py", "agents/a.py"))  // component order, not string order
         // The keyed sort orders exactly as the comparison does.

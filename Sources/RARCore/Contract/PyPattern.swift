@@ -107,19 +107,13 @@ enum PyPattern {
         return t
     }()
 
-    /// ASCII characters that start a pattern (the rest are passed over without reading the
-    /// next one); a scan adds its substrings' first characters.
-    static let patternStarts: [Bool] = (0..<128).map { c in patternProbe[(c * 129)..<(c * 129 + 129)].contains { $0 != 0 } }
-
     static func scan(_ text: [UInt32], substrings: [[UInt32]]) -> Scan {
         var r = Scan(substrings: Array(repeating: nil, count: substrings.count))
         var open = substrings.count  // substrings not found yet
         // Bit 0: a substring may start here (by its first two characters).
         var probe = patternProbe
-        var starts = patternStarts
         for n in substrings {
             guard let f = n.first, f < 128 else { continue }
-            starts[Int(f)] = true
             if n.count == 1 {
                 for c in 0...otherColumn { probe[Int(f) * 129 + c] |= 1 }
             } else {
@@ -127,6 +121,8 @@ enum PyPattern {
             }
         }
         let other = substrings.contains { ($0.first ?? 0) >= 128 }
+        // The probe is read for every ASCII character: a first test of "starts any pattern" was
+        // fewer instructions but slower (a branch taken at random on common letters).
         text.withUnsafeBufferPointer { t in
             probe.withUnsafeBufferPointer { probe in
                 let last = t.count - 1
@@ -134,7 +130,6 @@ enum PyPattern {
                     let c = t[i]
                     let bits: UInt8
                     if c < 128 {
-                        if !starts[Int(c)] { continue }
                         let next = i < last ? min(t[i + 1], UInt32(otherColumn)) : UInt32(otherColumn)
                         bits = probe[Int(c) * 129 + Int(next)]
                     } else {

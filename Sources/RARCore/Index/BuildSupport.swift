@@ -10,18 +10,17 @@ public enum BuildSupport {
         var count = 0
         bytes.withUnsafeBufferPointer { buf in
             var start = 0
-            var i = 0
             let n = buf.count
+            // From one CR to the next (memchr; most files have none).
+            var i = crIndex(buf, from: 0)
             while i < n {
-                if buf[i] == 0x0D && i + 1 < n && buf[i + 1] == 0x0A {
+                if i + 1 < n && buf[i + 1] == 0x0A {
                     // Emit everything up to (excluding) the CR.
                     if i > start { h.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[start..<i]))) }
                     count += i - start
                     start = i + 1
-                    i += 2
-                    continue
                 }
-                i += 1
+                i = crIndex(buf, from: i + 1)
             }
             if n > start { h.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[start..<n]))) }
             count += n - start
@@ -62,15 +61,41 @@ public enum BuildSupport {
     /// Lines as Python's `read_text().split("\n")` counts them (universal newlines:
     /// CRLF, lone CR and LF each end a line; a trailing newline adds an empty line).
     public static func pythonLineCount(_ bytes: [UInt8]) -> Int {
-        var n = 1
-        var i = 0
-        let c = bytes.count
-        while i < c {
-            let b = bytes[i]
-            if b == 0x0A { n += 1 } else if b == 0x0D { n += 1; if i + 1 < c && bytes[i + 1] == 0x0A { i += 1 } }
-            i += 1
+        bytes.withUnsafeBufferPointer { buf in
+            let c = buf.count
+            guard crIndex(buf, from: 0) < c else { return 1 + lfCount(buf) }
+            var n = 1
+            var i = 0
+            while i < c {
+                let b = buf[i]
+                if b == 0x0A { n += 1 } else if b == 0x0D { n += 1; if i + 1 < c && buf[i + 1] == 0x0A { i += 1 } }
+                i += 1
+            }
+            return n
         }
-        return n
+    }
+
+    /// Index of the first CR at or after `from` (`buf.count` when there is none).
+    @inline(__always)
+    static func crIndex(_ buf: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        guard let base = buf.baseAddress, from < buf.count, let hit = memchr(base + from, 0x0D, buf.count - from) else { return buf.count }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// LF bytes in `buf`, eight at a time (exact zero-byte test per word, no borrow between bytes).
+    static func lfCount(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = buf.baseAddress else { return 0 }
+        let n = buf.count
+        var count = 0
+        var i = 0
+        while i + 8 <= n {
+            let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            let t = ((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | x
+            count += (~t & 0x8080_8080_8080_8080).nonzeroBitCount
+            i += 8
+        }
+        while i < n { if base[i] == 0x0A { count += 1 }; i += 1 }
+        return count
     }
 
     /// Python `round(len / 1024, 1)`: n·10/1024 is exact in binary, so half-even on it is exact.
