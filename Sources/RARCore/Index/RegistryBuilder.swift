@@ -166,6 +166,13 @@ public enum RegistryBuilder {
         let inputStamps = tree != nil ? [:] : RegistryBuilder.inputStamps(root: root)
         // Git history is read while the files are analyzed.
         let gitLoad = BackgroundJob { tree != nil ? GitHistory() : GitHistory.load(root: root) }
+        // So are the holo cards and the previous registry (both JSON parses, independent of the files).
+        let previousOutput = opt.previousOutput
+        let sideLoad = BackgroundJob { () -> (HoloCards, PreviousRegistry) in
+            guard tree == nil else { return (HoloCards(), PreviousRegistry.load(paths: [])) }
+            return (HoloCards.load(root + "/cards/holo_cards.json"),
+                    PreviousRegistry.load(paths: [previousOutput.map { $0 + "/registry.json" }, root + "/registry.json"].compactMap { $0 }))
+        }
         // One walk of agents/ finds both kinds (sorted order is kept by the partition).
         let agentFiles = discover(root: root, dir: "agents", tree: tree, accept: isAgentSource)
         let mainFiles = agentFiles.filter { !$0.hasSuffix(".py.stub") }
@@ -237,10 +244,9 @@ public enum RegistryBuilder {
             if fresh { parsed += 1 }
         }
 
-        let holo = tree != nil ? HoloCards() : HoloCards.load(root + "/cards/holo_cards.json")
-        BuildTrace.mark("facts collected, holo cards")
-        let previous = tree != nil ? PreviousRegistry.load(paths: []) : PreviousRegistry.load(paths: [opt.previousOutput.map { $0 + "/registry.json" }, root + "/registry.json"].compactMap { $0 })
-        BuildTrace.mark("previous registry")
+        BuildTrace.mark("facts collected")
+        let (holo, previous) = try sideLoad.wait()
+        BuildTrace.mark("holo cards, previous registry")
         let git = try gitLoad.wait()
         BuildTrace.mark("git history")
 
@@ -274,7 +280,15 @@ public enum RegistryBuilder {
             categories.insert(f.manifest?["category"]?.stringValue ?? "uncategorized")
         }
 
-        for p in mainFiles {
+        // Each file's seed and entry depend on that file alone: made on both cores ahead of the
+        // ordered pass below, which decides which of them are published.
+        let prepared = ParallelMap.map(mainFiles) { p -> (Result<CardSeed, Error>, JSONValue)? in
+            guard let f = facts[p], case .object(let pairs)? = f.manifest, let name = f.name else { return nil }
+            let seed = Result { try CardForgeInput(entry: f.manifest!, name: name).seed }
+            guard case .success(let s) = seed else { return (seed, .null) }
+            return (seed, mainEntry(pairs, path: p, facts: f, name: name, seed: s, isCard: p.hasSuffix(".py.card"), holo: holo, git: gitFields(p)))
+        }
+        for (p, ready) in zip(mainFiles, prepared) {
             guard let f = facts[p] else { continue }
             let fileName = String(p.split(separator: "/").last!)
             let isCard = p.hasSuffix(".py.card")
@@ -290,7 +304,7 @@ public enum RegistryBuilder {
             }
             let block = blocking(f, kind: isCard ? .card : .agent, strict: opt.strict)
             if !block.isEmpty { rejected.append(Rejection(path: p, diagnostics: block)); continue }
-            guard case .object(let pairs)? = f.manifest, let name = f.name, let version = f.manifest?["version"]?.stringValue else {
+            guard case .object? = f.manifest, let name = f.name, let version = f.manifest?["version"]?.stringValue, let ready else {
                 rejected.append(Rejection(path: p, diagnostics: [Diagnostic(rule: "M7", severity: .error, file: p, message: "__manifest__ must be a dict with string name and version")]))
                 continue
             }
@@ -312,13 +326,12 @@ public enum RegistryBuilder {
                     message: "Version \(version) already published with different content (hash mismatch). Bump the version number.")]))
                 continue
             }
-            let seed: CardSeed
-            do { seed = try CardForgeInput(entry: f.manifest!, name: name).seed } catch {
+            if case .failure(let error) = ready.0 {
                 rejected.append(Rejection(path: p, diagnostics: [Diagnostic(rule: "V7", severity: .error, file: p, message: "cannot forge seed: \(error)")]))
                 continue
             }
             accept(name, f)
-            agents.append(mainEntry(pairs, path: p, facts: f, name: name, seed: seed, isCard: isCard, holo: holo, git: gitFields(p)))
+            agents.append(ready.1)
             agentNames.append(name)
         }
 
