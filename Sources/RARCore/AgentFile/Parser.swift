@@ -37,8 +37,8 @@ struct Parser {
 
     var cur: Token { toks[p] }
     func peekTok(_ k: Int) -> Token { toks[min(p + k, toks.count - 1)] }
-    @inline(__always) func isOp(_ s: StaticString) -> Bool { toks[p].kind == .op && toks[p].code == Token.pack(s) }
-    @inline(__always) func isKw(_ s: StaticString) -> Bool { toks[p].kind == .name && toks[p].code == Token.pack(s) }
+    @inline(__always) func isOp(_ s: StaticString) -> Bool { toks[p].kind == .op && toks[p].code == Token.code(s) }
+    @inline(__always) func isKw(_ s: StaticString) -> Bool { toks[p].kind == .name && toks[p].code == Token.code(s) }
     var isIdent: Bool { toks[p].kind == .name && !toks[p].isKeyword }
 
     func error(_ m: String = "invalid syntax", at t: Token? = nil, kind: PySyntaxError.Kind = .syntax) -> PySyntaxError {
@@ -779,7 +779,6 @@ struct Parser {
         }
         return try mk(.tuple(items), span(from: t), items: items)
     }
-
 
     var canStartExpression: Bool {
         let t = toks[p]

@@ -28,9 +28,11 @@ public struct Token: Sendable {
         self.code = code
     }
 
-    /// Up to 8 bytes as one integer (UInt64.max for longer text, which no token code equals).
+    /// Up to 8 bytes of a literal as one integer (UInt64.max for longer text, which no token
+    /// code equals). Named apart from the `pack` overloads: given a literal, `pack` would pick
+    /// its `String` overload and pack at run time; this folds to a constant.
     @inline(__always)
-    static func pack(_ s: StaticString) -> UInt64 {
+    static func code(_ s: StaticString) -> UInt64 {
         let n = s.utf8CodeUnitCount
         guard n <= 8 else { return .max }
         var v: UInt64 = 0
@@ -38,12 +40,7 @@ public struct Token: Sendable {
         return v
     }
 
-    /// `pack` for a literal, by a name no other overload shares: a `String` overload would
-    /// take the literal by default and pack it at run time; this one folds to a constant.
-    @inline(__always)
-    static func code(_ s: StaticString) -> UInt64 { pack(s) }
-
-    /// ASCII scalars packed as `pack` packs their text.
+    /// ASCII scalars packed as `code` packs a literal.
     @inline(__always)
     static func pack(_ s: ArraySlice<UInt32>) -> UInt64 {
         guard s.count <= 8 else { return .max }

@@ -149,9 +149,7 @@ enum QuietParagraph {
 
     /// The closing backtick of a code span whose body starts at `from`, on this line.
     static func codeEnd(_ bytes: [UInt8], _ from: Int, _ lineEnd: Int) -> Int? {
-        var k = from
-        while k < lineEnd { if bytes[k] == 0x60 { return k }; k += 1 }
-        return nil
+        bytes[from..<lineEnd].firstIndex(of: 0x60)
     }
 
     /// `html` with each `<p>P\u{1}k\u{1}</p>` replaced by paragraph `k`; nil unless each

@@ -282,11 +282,13 @@ public enum RegistryBuilder {
 
         // Each file's seed and entry depend on that file alone: made on both cores ahead of the
         // ordered pass below, which decides which of them are published.
-        let prepared = ParallelMap.map(mainFiles) { p -> (Result<CardSeed, Error>, JSONValue)? in
+        // (A seed that cannot be forged is the entry's failure.)
+        let prepared = ParallelMap.map(mainFiles) { p -> Result<JSONValue, Error>? in
             guard let f = facts[p], case .object(let pairs)? = f.manifest, let name = f.name else { return nil }
-            let seed = Result { try CardForgeInput(entry: f.manifest!, name: name).seed }
-            guard case .success(let s) = seed else { return (seed, .null) }
-            return (seed, mainEntry(pairs, path: p, facts: f, name: name, seed: s, isCard: p.hasSuffix(".py.card"), holo: holo, git: gitFields(p)))
+            return Result {
+                let seed = try CardForgeInput(entry: f.manifest!, name: name).seed
+                return mainEntry(pairs, path: p, facts: f, name: name, seed: seed, isCard: p.hasSuffix(".py.card"), holo: holo, git: gitFields(p))
+            }
         }
         for (p, ready) in zip(mainFiles, prepared) {
             guard let f = facts[p] else { continue }
@@ -326,12 +328,15 @@ public enum RegistryBuilder {
                     message: "Version \(version) already published with different content (hash mismatch). Bump the version number.")]))
                 continue
             }
-            if case .failure(let error) = ready.0 {
+            let entry: JSONValue
+            switch ready {
+            case .success(let e): entry = e
+            case .failure(let error):
                 rejected.append(Rejection(path: p, diagnostics: [Diagnostic(rule: "V7", severity: .error, file: p, message: "cannot forge seed: \(error)")]))
                 continue
             }
             accept(name, f)
-            agents.append(ready.1)
+            agents.append(entry)
             agentNames.append(name)
         }
 
