@@ -2,9 +2,6 @@ import ArgumentParser
 import Foundation
 import RARCore
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Where the CLI reads a registry from: a registry.json file, a directory holding one
 /// (a `rar build` output), or an http(s) URL of either.
@@ -81,13 +78,11 @@ enum RegistryAccess {
     }
 
     static func httpGet(_ url: URL, timeout: TimeInterval = 30) throws -> Data {
-        var req = URLRequest(url: url, timeoutInterval: timeout)
-        req.setValue("rar/\(RARVersion.current)", forHTTPHeaderField: "User-Agent")
-        switch BlockingHTTP.send(req) {
-        case .failure(let err): throw Failure(description: "\(url): \(err.localizedDescription)")
-        case .success(let (http, _)?) where !(200..<300).contains(http.statusCode): throw Failure(description: "\(url): HTTP \(http.statusCode)")
-        case .success(let reply): return reply?.1 ?? Data()
-        }
+        let reply: BlockingHTTP.Reply
+        do { reply = try BlockingHTTP.send("GET", url.absoluteString, headers: [("User-Agent", "rar/\(RARVersion.current)")], timeout: timeout) }
+        catch BlockingHTTP.Failure.transport(let m) { throw Failure(description: "\(url): \(m)") }
+        guard (200..<300).contains(reply.status) else { throw Failure(description: "\(url): HTTP \(reply.status)") }
+        return reply.body
     }
 }
 

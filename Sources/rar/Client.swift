@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
 import RARCore
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Where the CLI talks to and with which token: flags, then RAR_REGISTRY / RAR_TOKEN, then the
 /// config file (`$XDG_CONFIG_HOME/rar/config.json`, mode 0600), then the local default.
@@ -93,19 +90,16 @@ struct RegistryClient {
     var isLocal: Bool { !(base.hasPrefix("http://") || base.hasPrefix("https://")) }
 
     func request(_ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json", auth: Bool = true, timeout: TimeInterval = 60) throws -> Reply {
-        guard let url = URL(string: base + path) else { throw ClientError.local("bad URL \(base + path)") }
-        var req = URLRequest(url: url, timeoutInterval: timeout)
-        req.httpMethod = method
-        req.setValue("rar/\(RARVersion.current)", forHTTPHeaderField: "User-Agent")
-        if let body { req.httpBody = body; req.setValue(contentType, forHTTPHeaderField: "Content-Type") }
-        if auth, let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        switch BlockingHTTP.send(req) {
-        case .failure(let e): throw ClientError.unavailable("cannot reach \(base): \(e.localizedDescription)")
-        case .success(nil): throw ClientError.unavailable("no response from \(base)")
-        case .success(let (h, data)?):
-            var headers: [String: String] = [:]
-            for (k, v) in h.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
-            return Reply(status: h.statusCode, headers: headers, body: data)
+        var headers = [("User-Agent", "rar/\(RARVersion.current)")]
+        if body != nil { headers.append(("Content-Type", contentType)) }
+        if auth, let token { headers.append(("Authorization", "Bearer \(token)")) }
+        do {
+            let r = try BlockingHTTP.send(method, base + path, headers: headers, body: body, timeout: timeout)
+            return Reply(status: r.status, headers: r.headers, body: r.body)
+        } catch BlockingHTTP.Failure.setup(let m) {
+            throw ClientError.local(m)
+        } catch {
+            throw ClientError.unavailable("cannot reach \(base): \(error)")
         }
     }
 
@@ -126,22 +120,6 @@ struct RegistryClient {
         let r = try call("GET", path)
         guard let v = r.json else { throw ClientError.unavailable("\(base)\(path) did not return JSON") }
         return v
-    }
-}
-
-/// One HTTP exchange, waited for: the CLI's commands are synchronous.
-enum BlockingHTTP {
-    /// The response (nil when the reply was not HTTP), or the transport error.
-    static func send(_ req: URLRequest) -> Result<(HTTPURLResponse, Data)?, any Error> {
-        final class Box: @unchecked Sendable { var result: Result<(HTTPURLResponse, Data)?, any Error> = .success(nil) }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: req) { data, resp, err in
-            if let err { box.result = .failure(err) } else if let h = resp as? HTTPURLResponse { box.result = .success((h, data ?? Data())) }
-            done.signal()
-        }.resume()
-        done.wait()
-        return box.result
     }
 }
 

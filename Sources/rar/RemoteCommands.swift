@@ -109,7 +109,9 @@ struct RemoteCatalog {
     }
 
     func staticAgents() throws -> [JSONValue] {
-        do { return try RegistryAccess.loadAgents(client.base) } catch { throw ClientError.unavailable("\(error)") }
+        do { return try RegistryAccess.loadAgents(client.base) }
+        catch BlockingHTTP.Failure.setup(let m) { throw ClientError.local(m) }
+        catch { throw ClientError.unavailable("\(error)") }
     }
 
     /// The registry entry (server: agent document) for a name.

@@ -1,0 +1,108 @@
+import Foundation
+import RARCore
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The CLI's HTTP client honours the proxy variables curl reads: a request for a registry goes
+/// through the proxy (a CONNECT tunnel, for either scheme), `no_proxy` sends it direct, upper-case `HTTP_PROXY` is ignored
+/// (as curl ignores it), and a malformed setting is a local error (exit 2), not a silent direct
+/// connection.
+@Suite("cli: proxies from the environment")
+struct CLIProxyTests {
+    /// A loopback "proxy" that answers every request itself and records the request lines.
+    final class FakeProxy: @unchecked Sendable {
+        let port: Int
+        private let fd: Int32
+        private let lock = NSLock()
+        private var lines: [String] = []
+        var requests: [String] { lock.withLock { lines } }
+
+        init() throws {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_port = 0
+            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+            guard bound == 0, listen(fd, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
+            _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+            self.fd = fd
+            port = Int(UInt16(bigEndian: addr.sin_port))
+            Thread.detachNewThread { [self] in serve() }
+        }
+
+        private func serve() {
+            while true {
+                let c = accept(fd, nil, nil)
+                if c < 0 { return }
+                var line = readHead(c)
+                lock.withLock { lines.append(line) }
+                // A tunnel: the request proper follows on the same connection.
+                if line.hasPrefix("CONNECT ") {
+                    reply(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+                    line = readHead(c)
+                    lock.withLock { lines.append(line) }
+                }
+                let body = line.contains("/api/v1/search")
+                    ? #"{"total":1,"results":[{"name":"@via/proxy","version":"1.0.0","tier":"community","description":"answered by the proxy"}]}"#
+                    : #"{"status":"ok"}"#
+                reply(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
+                close(c)
+            }
+        }
+
+        /// The request line of the next request head on `c`.
+        private func readHead(_ c: Int32) -> String {
+            var got: [UInt8] = []
+            var byte: UInt8 = 0
+            while !got.suffix(4).elementsEqual("\r\n\r\n".utf8), read(c, &byte, 1) == 1 { got.append(byte) }
+            return String(decoding: got.prefix { $0 != 0x0D }, as: UTF8.self)
+        }
+
+        private func reply(_ c: Int32, _ text: String) {
+            _ = text.withCString { write(c, $0, strlen($0)) }
+        }
+
+        deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    }
+
+    @Test func proxyVariables() throws {
+        guard CLIEndToEndTests.rar != nil else {
+            print("SKIPPED cli proxy: no rar binary beside the tests (run `swift build --build-tests` first)")
+            return
+        }
+        let proxy = try FakeProxy()
+        let tmp = NSTemporaryDirectory() + "rar-proxy-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        // `.invalid` never resolves, so only a proxy can answer for it.
+        let registry = "http://registry.invalid:7070"
+        let clean = ["http_proxy": "", "HTTP_PROXY": "", "https_proxy": "", "HTTPS_PROXY": "", "all_proxy": "", "ALL_PROXY": "",
+                     "no_proxy": "", "NO_PROXY": "", "XDG_CONFIG_HOME": tmp, "RAR_TOKEN": "", "NO_COLOR": "1"]
+        func search(_ env: [String: String]) throws -> CLIEndToEndTests.Run {
+            try CLIEndToEndTests.run(["search", "widgets", "--registry", registry], env: clean.merging(env) { $1 }, cwd: NSTemporaryDirectory())
+        }
+
+        let via = try search(["http_proxy": "http://127.0.0.1:\(proxy.port)"])
+        #expect(via.status == 0, "\(via.err)")
+        #expect(via.out.contains("@via/proxy@1.0.0"))
+        #expect(proxy.requests.contains("CONNECT registry.invalid:7070 HTTP/1.1"), "\(proxy.requests)")
+        #expect(proxy.requests.contains("GET /api/v1/search?q=widgets&page=1 HTTP/1.1"), "\(proxy.requests)")
+        let seen = proxy.requests.count
+
+        // Direct (and so unreachable): exit 3, and the proxy saw nothing more.
+        let bypassed = try search(["http_proxy": "http://127.0.0.1:\(proxy.port)", "no_proxy": "example.org, .invalid"])
+        #expect(bypassed.status == 3, "\(bypassed.out)\(bypassed.err)")
+        let upper = try search(["HTTP_PROXY": "http://127.0.0.1:\(proxy.port)"])
+        #expect(upper.status == 3, "\(upper.out)\(upper.err)")
+        #expect(proxy.requests.count == seen)
+
+        // all_proxy is the fallback for either scheme.
+        #expect(try search(["all_proxy": "127.0.0.1:\(proxy.port)"]).out.contains("@via/proxy"))
+
+        let bad = try search(["http_proxy": "ftp://127.0.0.1:\(proxy.port)"])
+        #expect(bad.status == 2 && bad.err.contains("only http:// and socks5:// proxies"), "\(bad.err)")
+    }
+}
