@@ -7,6 +7,11 @@
 # (default 100000): a cold build, a no-change rebuild and a one-file-changed rebuild (patched),
 # each with the HTML catalog, plus cold builds without it (--no-catalog) to show what it costs.
 # Without RAR_CORPUS the reference side is skipped with a message. Runs each case once.
+#
+# Scratch space is under $TMPDIR (default /tmp). File creation on some filesystems slows down
+# for minutes after a large delete (ext4 without a journal skips recently freed inodes one by
+# one), which can add seconds of system time to a build that follows another bench's cleanup;
+# TMPDIR=/dev/shm measures both sides without the disk.
 set -euo pipefail
 
 N="${1:-100000}"
@@ -17,12 +22,18 @@ trap 'rm -rf "$WORK"' EXIT
 swift build -c release --package-path "$ROOT" --product rar >&2
 RAR="$(swift build -c release --package-path "$ROOT" --show-bin-path)/rar"
 
-now() { python3 -c 'import time; print(time.monotonic())'; }
-timeit() {  # timeit VAR cmd...: run, store seconds in VAR
+timeit() {  # timeit VAR cmd...: run, store seconds in VAR and peak RSS (MB, largest process) in VAR_rss
     local var="$1"; shift
-    local t0 t1
-    t0="$(now)"; "$@" >"$WORK/last.log" 2>&1 || true; t1="$(now)"
-    printf -v "$var" '%.2f' "$(python3 -c "print($t1 - $t0)")"
+    local out
+    out="$(python3 -c '
+import resource, subprocess, sys, time
+t = time.monotonic()
+with open(sys.argv[1], "w") as log:
+    subprocess.run(sys.argv[2:], stdout=log, stderr=subprocess.STDOUT)
+print("%.2f %d" % (time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024))
+' "$WORK/last.log" "$@")"
+    printf -v "$var" '%s' "${out% *}"
+    printf -v "${var}_rss" '%s' "${out#* }"
 }
 ratio() { python3 -c "a,b=$1,$2; print(f'{a/b:.1f}x' if b > 0 else '-')"; }
 rows=()
@@ -35,9 +46,9 @@ if [ -n "${RAR_CORPUS:-}" ] && [ -d "$RAR_CORPUS/rar" ]; then
     timeit rar_cold bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out'"
     timeit rar_warm bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out'"
     timeit rar_nocat bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out3' --no-catalog"
-    rows+=("RAR corpus ($agents agents), cold|$rar_cold|$py_s|$(ratio "$py_s" "$rar_cold")")
-    rows+=("RAR corpus, rebuild (cached)|$rar_warm|$py_s|$(ratio "$py_s" "$rar_warm")")
-    rows+=("RAR corpus, cold, --no-catalog|$rar_nocat|$py_s|$(ratio "$py_s" "$rar_nocat")")
+    rows+=("RAR corpus ($agents agents), cold|$rar_cold|$py_s|$(ratio "$py_s" "$rar_cold")|$rar_cold_rss")
+    rows+=("RAR corpus, rebuild (cached)|$rar_warm|$py_s|$(ratio "$py_s" "$rar_warm")|$rar_warm_rss")
+    rows+=("RAR corpus, cold, --no-catalog|$rar_nocat|$py_s|$(ratio "$py_s" "$rar_nocat")|$rar_nocat_rss")
 else
     echo "RAR_CORPUS unset (or no rar/ inside): skipping the reference side." >&2
 fi
@@ -56,11 +67,11 @@ timeit nocard bash -c "'$RAR' build '$WORK/synth' --out '$WORK/synth-out2' --no-
 # Outputs are removed only at exit: some filesystems make file creation slower for a while
 # after a large delete, which would charge the next row for this one's cleanup.
 timeit nocat bash -c "'$RAR' build '$WORK/synth' --out '$WORK/synth-out3' --no-catalog --no-cache"
-rows+=("$N synthetic, cold|$cold|-|-")
-rows+=("$N synthetic, rebuild, no change|$warm|-|-")
-rows+=("$N synthetic, rebuild, 1 file changed|$one|-|-")
-rows+=("$N synthetic, cold, --no-cards --no-cache|$nocard|-|-")
-rows+=("$N synthetic, cold, --no-catalog --no-cache|$nocat|-|-")
+rows+=("$N synthetic, cold|$cold|-|-|$cold_rss")
+rows+=("$N synthetic, rebuild, no change|$warm|-|-|$warm_rss")
+rows+=("$N synthetic, rebuild, 1 file changed|$one|-|-|$one_rss")
+rows+=("$N synthetic, cold, --no-cards --no-cache|$nocard|-|-|$nocard_rss")
+rows+=("$N synthetic, cold, --no-catalog --no-cache|$nocat|-|-|$nocat_rss")
 
-printf '\n%-44s %10s %12s %8s\n' "case" "rar (s)" "python (s)" "ratio"
-for r in "${rows[@]}"; do IFS='|' read -r a b c d <<<"$r"; printf '%-44s %10s %12s %8s\n' "$a" "$b" "$c" "$d"; done
+printf '\n%-44s %10s %12s %8s %14s\n' "case" "rar (s)" "python (s)" "ratio" "rar RSS (MB)"
+for r in "${rows[@]}"; do IFS='|' read -r a b c d e <<<"$r"; printf '%-44s %10s %12s %8s %14s\n' "$a" "$b" "$c" "$d" "$e"; done
