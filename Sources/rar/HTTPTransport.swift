@@ -30,7 +30,7 @@ enum BlockingHTTP {
         }
     }
 
-    /// Largest response body accepted (a 100,000-agent registry.json is about 200 MB).
+    /// Largest response body accepted (a 100,000-agent registry.json is about 85 MB).
     static let maxBody = 1 << 30
 
     static func send(_ method: String, _ url: String, headers: [(String, String)] = [], body: Data? = nil,
@@ -70,8 +70,6 @@ enum BlockingHTTP {
             }
             let bytes = response.body.map { Data($0.readableBytesView) } ?? Data()
             return Reply(status: Int(response.status.code), headers: fields, body: bytes)
-        } catch let e as Failure {
-            throw e
         } catch {
             throw Failure.transport(describe(error))
         }
