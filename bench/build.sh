@@ -3,10 +3,11 @@
 #
 #   RAR_CORPUS=<dir containing rar/, a kody-w/RAR checkout> bench/build.sh [N]
 #
-# Rows: the RAR corpus (ours vs reference, each in a scratch copy), then N synthetic agents
-# (default 100000): a cold build, a no-change rebuild and a one-file-changed rebuild (patched),
-# each with the HTML catalog, plus cold builds without it (--no-catalog) to show what it costs.
-# Without RAR_CORPUS the reference side is skipped with a message. Runs each case once.
+# Rows: the RAR corpus (ours vs reference, each in a scratch copy, alternating ROUNDS times,
+# default 3, medians shown), then N synthetic agents (default 100000), each case once: a cold
+# build, a no-change rebuild and a one-file-changed rebuild (patched), each with the HTML
+# catalog, plus cold builds without cards or catalog to show what they cost. Without
+# RAR_CORPUS the reference side is skipped with a message.
 #
 # Scratch space is under $TMPDIR (default /tmp). File creation on some filesystems slows down
 # for minutes after a large delete (ext4 without a journal skips recently freed inodes one by
@@ -15,6 +16,7 @@
 set -euo pipefail
 
 N="${1:-100000}"
+ROUNDS="${ROUNDS:-3}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/rar-bench.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
@@ -36,19 +38,28 @@ print("%.2f %d" % (time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHIL
     printf -v "${var}_rss" '%s' "${out#* }"
 }
 ratio() { python3 -c "a,b=$1,$2; print(f'{a/b:.1f}x' if b > 0 else '-')"; }
+median() { python3 -c 'import statistics, sys; print("%.2f" % statistics.median(map(float, sys.argv[1:])))' "$@"; }
+max() { if [ "$1" -gt "$2" ]; then echo "$1"; else echo "$2"; fi; }
 rows=()
 
 if [ -n "${RAR_CORPUS:-}" ] && [ -d "$RAR_CORPUS/rar" ]; then
     # Scratch copies so neither side touches the checkout (the reference rewrites registry.json).
     cp -r "$RAR_CORPUS/rar" "$WORK/ref" && cp -r "$RAR_CORPUS/rar" "$WORK/ours" && sync
     agents="$(python3 -c "import json; print(len(json.load(open('$WORK/ref/registry.json'))['agents']))")"
-    timeit py_s bash -c "cd '$WORK/ref' && python3 build_registry.py"
-    timeit rar_cold bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out'"
-    timeit rar_warm bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out'"
-    timeit rar_nocat bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out3' --no-catalog"
-    rows+=("RAR corpus ($agents agents), cold|$rar_cold|$py_s|$(ratio "$py_s" "$rar_cold")|$rar_cold_rss")
-    rows+=("RAR corpus, rebuild (cached)|$rar_warm|$py_s|$(ratio "$py_s" "$rar_warm")|$rar_warm_rss")
-    rows+=("RAR corpus, cold, --no-catalog|$rar_nocat|$py_s|$(ratio "$py_s" "$rar_nocat")|$rar_nocat_rss")
+    # Both sides alternate, ROUNDS times; the table shows medians, so a drift in the machine's
+    # speed during the run moves both. Each cold build gets a new output directory.
+    py_all=(); cold_all=(); warm_all=(); nocat_all=(); rss=(0 0 0)
+    for r in $(seq "$ROUNDS"); do
+        timeit t bash -c "cd '$WORK/ref' && python3 build_registry.py"; py_all+=("$t")
+        timeit t bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out$r'"; cold_all+=("$t"); rss[0]=$(max "${rss[0]}" "$t_rss")
+        timeit t bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-out$r'"; warm_all+=("$t"); rss[1]=$(max "${rss[1]}" "$t_rss")
+        timeit t bash -c "'$RAR' build '$WORK/ours' --out '$WORK/ours-nocat$r' --no-catalog"; nocat_all+=("$t"); rss[2]=$(max "${rss[2]}" "$t_rss")
+        echo "round $r: reference ${py_all[-1]} s; rar cold ${cold_all[-1]} s, rebuild ${warm_all[-1]} s, --no-catalog ${nocat_all[-1]} s" >&2
+    done
+    py_s="$(median "${py_all[@]}")"; rar_cold="$(median "${cold_all[@]}")"; rar_warm="$(median "${warm_all[@]}")"; rar_nocat="$(median "${nocat_all[@]}")"
+    rows+=("RAR corpus ($agents agents), cold|$rar_cold|$py_s|$(ratio "$py_s" "$rar_cold")|${rss[0]}")
+    rows+=("RAR corpus, rebuild (cached)|$rar_warm|$py_s|$(ratio "$py_s" "$rar_warm")|${rss[1]}")
+    rows+=("RAR corpus, cold, --no-catalog|$rar_nocat|$py_s|$(ratio "$py_s" "$rar_nocat")|${rss[2]}")
 else
     echo "RAR_CORPUS unset (or no rar/ inside): skipping the reference side." >&2
 fi
