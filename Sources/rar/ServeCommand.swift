@@ -50,9 +50,10 @@ struct ServeCommand: AsyncParsableCommand {
         if contractTests { cfg.contractTests = true }
         guard (0...65535).contains(cfg.port) else { throw ValidationError("--port must be 0–65535") }
 
+        let level = Logger.Level(rawValue: cfg.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = Logger.Level(rawValue: cfg.logLevel) ?? .info
+            h.logLevel = level
             return h
         }
         let logger = Logger(label: "rar.serve")
