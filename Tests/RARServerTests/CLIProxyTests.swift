@@ -8,8 +8,8 @@ import Glibc
 /// The CLI's HTTP client honours the proxy variables curl reads: a request for a registry goes
 /// through the proxy (a CONNECT tunnel, for either scheme), `no_proxy` sends it direct, upper-case `HTTP_PROXY` is ignored
 /// (as curl ignores it), and a malformed setting is a local error (exit 2), not a silent direct
-/// connection.
-@Suite("cli: proxies from the environment")
+/// connection. A registry behind TLS with a private CA is refused until `SSL_CERT_FILE` names it.
+@Suite("cli: proxies and certificates from the environment")
 struct CLIProxyTests {
     /// A loopback "proxy" that answers every request itself and records the request lines.
     final class FakeProxy: @unchecked Sendable {
@@ -104,5 +104,73 @@ struct CLIProxyTests {
 
         let bad = try search(["http_proxy": "ftp://127.0.0.1:\(proxy.port)"])
         #expect(bad.status == 2 && bad.err.contains("only http:// and socks5:// proxies"), "\(bad.err)")
+    }
+
+    /// `env` command → exit status (output discarded).
+    static func tool(_ args: [String], cwd: String) -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return -1 }
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    @Test func privateCertificateAuthority() throws {
+        let tmp = NSTemporaryDirectory() + "rar-tls-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        guard CLIEndToEndTests.rar != nil,
+              Self.tool(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2",
+                         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], cwd: tmp) == 0,
+              Self.tool(["python3", "-c", "import ssl"], cwd: tmp) == 0 else {
+            print("SKIPPED cli TLS: needs the rar binary, openssl and python3")
+            return
+        }
+        let env = ["XDG_CONFIG_HOME": tmp, "RAR_TOKEN": "", "NO_COLOR": "1", "SSL_CERT_FILE": "",
+                   "https_proxy": "", "HTTPS_PROXY": "", "all_proxy": "", "ALL_PROXY": ""]
+        let build = try CLIEndToEndTests.run(["build", TestServer.projectRoot.appendingPathComponent("registry").path, "--out", tmp + "/site"],
+                                             env: env, cwd: tmp)
+        #expect(build.status == 0, "\(build.err)")
+
+        // A static host over TLS on a free port; its first line is the port.
+        let script = """
+        import functools, http.server, ssl, sys
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory="site")
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain("cert.pem", "key.pem")
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
+        """
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-c", script]
+        server.currentDirectoryURL = URL(fileURLWithPath: tmp)
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        // SIGKILL: a child of the test runner may inherit an ignored SIGTERM.
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        var line = Data()
+        while true {
+            let b = out.fileHandleForReading.readData(ofLength: 1)
+            if b.isEmpty || b == Data("\n".utf8) { break }
+            line.append(b)
+        }
+        let registry = "https://127.0.0.1:" + String(decoding: line, as: UTF8.self)
+
+        let refused = try CLIEndToEndTests.run(["search", "release", "--registry", registry], env: env, cwd: tmp)
+        #expect(refused.status == 3 && refused.err.contains("CERTIFICATE_VERIFY_FAILED"), "\(refused.err)")
+        var trusted = env
+        trusted["SSL_CERT_FILE"] = tmp + "/cert.pem"
+        let found = try CLIEndToEndTests.run(["search", "release", "--registry", registry], env: trusted, cwd: tmp)
+        #expect(found.status == 0 && found.out.contains("@acme/release_notes"), "\(found.err)")
+        let install = try CLIEndToEndTests.run(["install", "@acme/release_notes", "--registry", registry, "--into", tmp + "/agents"], env: trusted, cwd: tmp)
+        #expect(install.status == 0 && install.out.contains("verified"), "\(install.err)")
     }
 }
