@@ -10,7 +10,7 @@ import NIOSSL
 /// thirty shared libraries loaded at every start of every command (about 12 ms), remote or not.
 /// What URLSession gave is kept: redirects are followed (at most 5; the token is dropped when
 /// the origin changes), proxies come from the environment variables curl reads, gzip bodies
-/// are decoded, and `SSL_CERT_FILE` names extra trusted roots.
+/// are decoded, and `SSL_CERT_FILE` names roots trusted beside the system's.
 enum BlockingHTTP {
     struct Reply {
         var status: Int
@@ -42,7 +42,8 @@ enum BlockingHTTP {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let roots = ProcessInfo.processInfo.environment["SSL_CERT_FILE"], !roots.isEmpty {
             guard FileManager.default.isReadableFile(atPath: roots) else { throw Failure.setup("SSL_CERT_FILE: cannot read \(roots)") }
-            tls.trustRoots = .file(roots)
+            // Added to the system's roots, so public hosts stay reachable beside a private CA.
+            tls.additionalTrustRoots = [.file(roots)]
         }
         let seconds = max(1, Int64(timeout.rounded(.up)))
         var config = HTTPClient.Configuration(
