@@ -79,7 +79,7 @@ enum RegistryAccess {
 
     static func httpGet(_ url: URL, timeout: TimeInterval = 30) throws -> Data {
         let reply: BlockingHTTP.Reply
-        do { reply = try BlockingHTTP.send("GET", url.absoluteString, headers: [("User-Agent", "rar/\(RARVersion.current)")], timeout: timeout) }
+        do { reply = try BlockingHTTP.send("GET", url.absoluteString, timeout: timeout) }
         catch BlockingHTTP.Failure.transport(let m) { throw Failure(description: "\(url): \(m)") }
         guard (200..<300).contains(reply.status) else { throw Failure(description: "\(url): HTTP \(reply.status)") }
         return reply.body

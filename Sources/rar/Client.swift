@@ -90,7 +90,7 @@ struct RegistryClient {
     var isLocal: Bool { !(base.hasPrefix("http://") || base.hasPrefix("https://")) }
 
     func request(_ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json", auth: Bool = true, timeout: TimeInterval = 60) throws -> Reply {
-        var headers = [("User-Agent", "rar/\(RARVersion.current)")]
+        var headers: [(String, String)] = []
         if body != nil { headers.append(("Content-Type", contentType)) }
         if auth, let token { headers.append(("Authorization", "Bearer \(token)")) }
         do {

@@ -3,8 +3,10 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import RARCore
 
-/// One HTTP exchange, waited for: the CLI's commands are synchronous.
+/// One HTTP exchange, waited for: the CLI's commands are synchronous. Every request names
+/// itself `rar/VERSION` in User-Agent.
 ///
 /// Built on AsyncHTTPClient rather than URLSession: on Linux URLSession means libcurl and some
 /// thirty shared libraries loaded at every start of every command (about 12 ms), remote or not.
@@ -58,7 +60,7 @@ enum BlockingHTTP {
         defer { try? client.syncShutdown() }
 
         do {
-            var h = HTTPHeaders()
+            var h: HTTPHeaders = ["User-Agent": "rar/\(RARVersion.current)"]
             for (name, value) in headers { h.add(name: name, value: value) }
             let request = try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: method), headers: h,
                                                  body: body.map { .bytes($0) })
@@ -117,7 +119,7 @@ struct ProxyEnvironment {
 
     init(_ env: [String: String]) {
         func first(_ names: String...) -> String? {
-            names.lazy.compactMap { env[$0] }.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            names.lazy.compactMap { env[$0]?.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty }
         }
         http = first("http_proxy")
         https = first("https_proxy", "HTTPS_PROXY")
@@ -140,15 +142,14 @@ struct ProxyEnvironment {
     func proxy(scheme: String, host: String) throws -> HTTPClient.Configuration.Proxy? {
         guard let spec = (scheme == "https" ? https : http) ?? all, !bypasses(host) else { return nil }
         let withScheme = spec.contains("://") ? spec : "http://" + spec
-        guard let u = URLComponents(string: withScheme.trimmingCharacters(in: .whitespaces)), let phost = u.host, !phost.isEmpty else {
+        guard let u = URLComponents(string: withScheme), let phost = u.host, !phost.isEmpty else {
             throw BlockingHTTP.Failure.setup("proxy setting '\(spec)' is not a URL")
         }
         switch u.scheme?.lowercased() {
         case "http":
-            // curl's default proxy port.
             let auth = u.user.map { HTTPClient.Authorization.basic(username: $0.removingPercentEncoding ?? $0,
                                                                     password: (u.password ?? "").removingPercentEncoding ?? "") }
-            return .server(host: phost, port: u.port ?? 1080, authorization: auth)
+            return .server(host: phost, port: u.port ?? 1080, authorization: auth)  // 1080: curl's default proxy port
         case "socks5", "socks5h":
             guard u.user == nil else { throw BlockingHTTP.Failure.setup("proxy \(spec): SOCKS proxies with credentials are not supported") }
             return .socksServer(host: phost, port: u.port ?? 1080)
