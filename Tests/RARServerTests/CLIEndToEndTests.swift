@@ -58,12 +58,7 @@ struct CLIEndToEndTests {
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer { server.terminate(); server.waitUntilExit() }
-        var line = Data()
-        while true {
-            let b = out.fileHandleForReading.readData(ofLength: 1)
-            if b.isEmpty || b == Data("\n".utf8) { break }
-            line.append(b)
-        }
+        let line = out.firstLine()
         let start = try JSONParser().parse(line)
         let url = try #require(start["url"]?.stringValue)
         let token = try #require(start["admin_token"]?.stringValue)

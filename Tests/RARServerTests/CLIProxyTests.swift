@@ -156,12 +156,7 @@ struct CLIProxyTests {
         try server.run()
         // SIGKILL: a child of the test runner may inherit an ignored SIGTERM.
         defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
-        var line = Data()
-        while true {
-            let b = out.fileHandleForReading.readData(ofLength: 1)
-            if b.isEmpty || b == Data("\n".utf8) { break }
-            line.append(b)
-        }
+        let line = out.firstLine()
         let registry = "https://127.0.0.1:" + String(decoding: line, as: UTF8.self)
 
         let refused = try CLIEndToEndTests.run(["search", "release", "--registry", registry], env: env, cwd: tmp)

@@ -24,12 +24,7 @@ final class ServeProcess: @unchecked Sendable {
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        var line = Data()
-        while true {
-            let b = out.fileHandleForReading.readData(ofLength: 1)
-            if b.isEmpty || b == Data("\n".utf8) { break }
-            line.append(b)
-        }
+        let line = out.firstLine()
         guard let start = try? JSONParser().parse(line), let url = start["url"]?.stringValue, let port = start["port"]?.intValue else {
             p.terminate()
             throw Failure(message: "rar serve did not start: \(String(decoding: line, as: UTF8.self))")

@@ -148,3 +148,15 @@ final class TestServer: @unchecked Sendable {
         return t.json["token"]!.stringValue!
     }
 }
+
+extension Pipe {
+    /// The first line a child process writes here (without its newline; what came before EOF).
+    func firstLine() -> Data {
+        var line = Data()
+        while true {
+            let b = fileHandleForReading.readData(ofLength: 1)
+            if b.isEmpty || b == Data("\n".utf8) { return line }
+            line.append(b)
+        }
+    }
+}
