@@ -130,12 +130,30 @@ public enum BuildSupport {
     static func sorted<T>(_ items: [T], byBytes key: (T) -> [UInt8]) -> [T] {
         let keys = items.map(key)
         // Sorting indices moves small values, not the items (stable, like `sorted`).
-        return keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }.map { items[$0] }
+        return keys.indices.sorted { bytesLess(keys[$0], keys[$1]) }.map { items[$0] }
+    }
+
+    /// `a.lexicographicallyPrecedes(b)` for bytes, by `memcmp`.
+    @inline(__always)
+    static func bytesLess(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+        }
     }
 
     /// A byte key ordering like `pathLess`: the components' UTF-8 (which orders as code points)
     /// joined by NUL, which sorts below every byte a component holds.
     static func pathKey(_ s: String) -> [UInt8] {
+        // Most paths have no empty component: the key is their bytes with each `/` made NUL.
+        var bytes = Array(s.utf8)
+        if bytes.first != 0x2F, bytes.last != 0x2F, !zip(bytes, bytes.dropFirst()).contains(where: { $0 == 0x2F && $1 == 0x2F }) {
+            for i in bytes.indices where bytes[i] == 0x2F { bytes[i] = 0 }
+            return bytes
+        }
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
         for c in s.split(separator: "/", omittingEmptySubsequences: true) {

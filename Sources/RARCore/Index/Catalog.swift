@@ -227,6 +227,7 @@ public enum Catalog {
         // Code-point order is UTF-8 byte order.
         var agents = BuildSupport.sorted(input) { Array($0.name.utf8) }
         var taken: Set<String> = []
+        taken.reserveCapacity(agents.count * 2)
         for p in Set(agents.map(\.publisher)) { taken.insert(publisherPagePath(p).lowercased()) }
         for i in agents.indices {
             var path = agents[i].pagePath
@@ -244,15 +245,21 @@ public enum Catalog {
         let (data, spans) = dataScriptWithSpans(agents: agents)
         emit(dataScriptPath, data, false)
         emit(wordsScriptPath, wordsScript(), false)
-        if let layout = options.layout {
-            for (a, span) in zip(BuildSupport.sorted(agents) { Array($0.sortKey.utf8) }, spans) { layout.dataSpans[a.name] = span }
-            for a in agents { layout.pagePaths[a.name] = a.pagePath }
-            func note(_ rows: [Row]) {
-                for (i, r) in rows.enumerated() { layout.listings[r.name, default: []].append(i / ctx.pageSize + 1) }
+        // Where things went, for a later patch build: recorded beside the page jobs below.
+        let layoutJob = options.layout.map { layout in
+            BackgroundJob { [agents] () -> Void in
+                layout.dataSpans.reserveCapacity(agents.count)
+                layout.pagePaths.reserveCapacity(agents.count)
+                layout.listings.reserveCapacity(agents.count)
+                for (a, span) in zip(BuildSupport.sorted(agents) { Array($0.sortKey.utf8) }, spans) { layout.dataSpans[a.name] = span }
+                for a in agents { layout.pagePaths[a.name] = a.pagePath }
+                func note(_ rows: [Row]) {
+                    for (i, r) in rows.enumerated() { layout.listings[r.name, default: []].append(i / ctx.pageSize + 1) }
+                }
+                note(ctx.sortedRows)
+                for (_, members) in ctx.byPublisher { note(members) }
+                for (_, members) in ctx.byCategory { note(members) }
             }
-            note(ctx.sortedRows)
-            for (_, members) in ctx.byPublisher { note(members) }
-            for (_, members) in ctx.byCategory { note(members) }
         }
 
         // Every page is a job (nil: unchanged, left in place); the jobs run in parallel and write as they finish.
@@ -270,14 +277,15 @@ public enum Catalog {
         }
         for a in agents {
             guard options.memo != nil || units != nil else { jobs.append((a.pagePath, { try ctx.agentPage(a) })); continue }
-            // An agent page reads only its agent, the site and these options.
-            let versions = a.versions.map { [$0.version, $0.sha256 ?? "", $0.publishedAt ?? "", $0.yanked ? "y" : "", $0.yankReason ?? ""].joined(separator: "\u{1}") }
-            let digest = a.sourceDigest ?? a.source.map { BuildSupport.sha256Hex($0) } ?? ""
-            let key = RenderMemo.key(["page", site.fingerprint, options.title, options.live ? "live" : "static", a.pagePath, a.cardPath ?? "", a.downloadPath ?? "",
-                                      a.deprecated.map { "d" + $0 } ?? "", a.docstring ?? "\u{0}", digest,
-                                      a.entry.serialized(.compact)] + versions)
             let id = "page:" + a.pagePath
             jobs.append((a.pagePath, {
+                // An agent page reads only its agent, the site and these options (its key is
+                // made in the job, on the job's core).
+                let versions = a.versions.map { [$0.version, $0.sha256 ?? "", $0.publishedAt ?? "", $0.yanked ? "y" : "", $0.yankReason ?? ""].joined(separator: "\u{1}") }
+                let digest = a.sourceDigest ?? a.source.map { BuildSupport.sha256Hex($0) } ?? ""
+                let key = RenderMemo.key(["page", site.fingerprint, options.title, options.live ? "live" : "static", a.pagePath, a.cardPath ?? "", a.downloadPath ?? "",
+                                          a.deprecated.map { "d" + $0 } ?? "", a.docstring ?? "\u{0}", digest,
+                                          a.entry.serialized(.compact)] + versions)
                 if units?.reuse(id, key: key) != nil { return nil }
                 defer { units?.record(id, key: key, paths: [a.pagePath]) }
                 if let hit = options.memo?.lookup(id, key: key) { return hit[0].1 }
@@ -301,6 +309,7 @@ public enum Catalog {
             } catch { failures.add("\(all[i].0): \(error)") }
             return 0
         }
+        try layoutJob?.wait()
         if let bad = failures.first { throw CatalogError.site("cannot render \(bad)") }
         return unchanged.reduce(0, +)
     }
@@ -364,10 +373,13 @@ public enum Catalog {
         out += Array(",\"agents\":[".utf8)
         var spans: [Range<Int>] = []
         spans.reserveCapacity(sorted.count)
-        for (i, a) in sorted.enumerated() {
+        // Records are made on every core, then joined in order.
+        let records = ParallelMap.map(sorted, dataRecordBytes)
+        out.reserveCapacity(out.count + records.reduce(0) { $0 + $1.count + 1 } + 4)
+        for (i, r) in records.enumerated() {
             if i > 0 { out.append(0x2C) }
             let at = out.count
-            out += dataRecordBytes(a)
+            out += r
             spans.append(at..<out.count)
         }
         out += Array("]};\n".utf8)

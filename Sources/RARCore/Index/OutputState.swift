@@ -37,17 +37,25 @@ struct OutputState: Sendable {
     // MARK: encoding (length-prefixed fields; paths may hold any byte)
 
     func encoded() -> [UInt8] {
+        // Sorted by UTF-8 bytes, so the file is the same for the same tree; sized up front.
+        let ids = BuildSupport.sorted(Array(units.keys)) { Array($0.utf8) }
+        let paths = BuildSupport.sorted(Array(loose.keys)) { Array($0.utf8) }
+        var size = OutputState.magic.count + 12 + key.utf8.count
+        for (id, u) in units { size += 12 + id.utf8.count + u.key.utf8.count + u.paths.reduce(0) { $0 + 4 + $1.utf8.count } }
+        for (p, d) in loose { size += 8 + p.utf8.count + d.count }
         var out = OutputState.magic
-        func u32(_ n: Int) { withUnsafeBytes(of: UInt32(n).littleEndian) { out += $0 } }
-        func str(_ s: String) { u32(s.utf8.count); out += s.utf8 }
+        out.reserveCapacity(size)
+        func u32(_ n: Int) { let v = UInt32(n); for s in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }
+        func str(_ s: String) { u32(s.utf8.count); out.append(contentsOf: s.utf8) }
         str(key)
         u32(units.count)
-        for (id, u) in units.sorted(by: { $0.key < $1.key }) {
+        for id in ids {
+            let u = units[id]!
             str(id); str(u.key); u32(u.paths.count)
             for p in u.paths { str(p) }
         }
         u32(loose.count)
-        for (p, d) in loose.sorted(by: { $0.key < $1.key }) { str(p); u32(d.count); out += d }
+        for p in paths { let d = loose[p]!; str(p); u32(d.count); out.append(contentsOf: d) }
         return out
     }
 

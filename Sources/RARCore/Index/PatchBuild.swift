@@ -493,7 +493,9 @@ public enum PatchBuild {
 
     // MARK: the index a full build leaves
 
-    static func index(_ build: RegistryBuild, layout: BuildLayout, key: String, options: StaticAPI.Options, dir: String) -> PatchIndex? {
+    /// The index of a build just written, except `outputStamps`, which the caller takes once
+    /// every tracked output (the state file among them) is in place.
+    static func index(_ build: RegistryBuild, layout: BuildLayout, key: String) -> PatchIndex? {
         guard layout.registrySpans.count == build.agents.count else { return nil }
         var x = PatchIndex()
         x.config = key + "|" + build.flags
@@ -531,7 +533,6 @@ public enum PatchBuild {
         x.front = cat?.front ?? []
         x.placeholder = cat?.placeholder ?? ""
         if cat != nil && x.front.isEmpty { return nil }
-        x.outputStamps = PatchIndex.stamps(of: PatchIndex.trackedOutputs(catalog: options.catalog != nil), in: dir)
         return x
     }
 }

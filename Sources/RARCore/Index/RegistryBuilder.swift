@@ -120,6 +120,28 @@ public enum RegistryBuilder {
         }
     }
 
+    /// Why the build skips a code file it found (nil: it does not).
+    static func ruleSkip(_ path: String) -> String? {
+        let u = path.utf8
+        if u.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (nearly every path): the same rules, on the bytes.
+            let parts = u.split(separator: 0x2F)
+            guard let name = parts.last else { return nil }
+            if name.contains(0x2D) { return nil }  // the dash error wins over the skip rules
+            if utilityNames.contains(String(Substring(name))) { return "utility file" }
+            if parts.contains(where: { $0.elementsEqual("templates".utf8) }) { return "under templates/" }
+            if parts.contains(where: { $0.elementsEqual("_sources".utf8) }) { return "under _sources/" }
+            return nil
+        }
+        let parts = path.split(separator: "/")
+        let name = String(parts.last!)
+        if stem(name).contains("-") { return nil }  // the dash error wins over the skip rules
+        if utilityNames.contains(name) { return "utility file" }
+        if parts.contains("templates") { return "under templates/" }
+        if parts.contains("_sources") { return "under _sources/" }
+        return nil
+    }
+
     // MARK: discovery
 
     /// Files under `dir` (relative to `root`) whose names pass `accept`, in Python Path order.
@@ -181,15 +203,6 @@ public enum RegistryBuilder {
             ? discover(root: root, dir: "swarms", tree: tree, accept: isSwarmSource) : []
 
         var skipped: [(String, String)] = []
-        func ruleSkip(_ path: String) -> String? {
-            let parts = path.split(separator: "/")
-            let name = String(parts.last!)
-            if stem(name).contains("-") { return nil }  // the dash error wins over the skip rules
-            if utilityNames.contains(name) { return "utility file" }
-            if parts.contains("templates") { return "under templates/" }
-            if parts.contains("_sources") { return "under _sources/" }
-            return nil
-        }
         var toAnalyze: [String] = []
         for p in mainFiles {
             if let why = ruleSkip(p) { skipped.append((p, why)) } else { toAnalyze.append(p) }
@@ -233,6 +246,7 @@ public enum RegistryBuilder {
         }
         BuildTrace.mark("analyze (cache loaded)")
         var facts: [String: FileFacts] = [:]
+        facts.reserveCapacity(toAnalyze.count)
         var rejected: [Rejection] = []
         var parsed = 0
         for (rel, r) in zip(toAnalyze, results) {
@@ -252,7 +266,8 @@ public enum RegistryBuilder {
 
         var warnings: [Diagnostic] = []
         func warn(_ f: FileFacts) {
-            warnings += f.diagnostics.filter { $0.severity != .note && !blocking(f, kind: .agent, strict: opt.strict).contains($0) }
+            let block = blocking(f, kind: .agent, strict: opt.strict)
+            warnings += f.diagnostics.filter { $0.severity != .note && !block.contains($0) }
         }
         func gitFields(_ path: String) -> [(String, JSONValue)] {
             let g = git.byPath[path]
@@ -408,7 +423,7 @@ public enum RegistryBuilder {
         }
 
         // Seed aliases carried from the previous registry, appended last.
-        for i in agents.indices { agents[i] = withAliases(agents[i], name: agentNames[i], previous: previous) }
+        agents = ParallelMap.map(Array(agents.indices)) { withAliases(agents[$0], name: agentNames[$0], previous: previous) }
 
         // Seed collisions across agents, aliases and converged swarms.
         var seedOwner: [CardSeed: String] = [:]
@@ -418,21 +433,26 @@ public enum RegistryBuilder {
                     message: "Seed collision: \(name) and \(other) both resolve to seed \(s)")]))
             } else { seedOwner[s] = name }
         }
-        for a in agents + converged {
-            let name = a["name"]?.stringValue ?? "", file = a["_file"]?.stringValue ?? ""
-            if let s = a["_seed"].flatMap(BuildSupport.seedValue) { claim(s, name, file) }
-            for v in a["_seed_aliases"]?.arrayValue ?? [] { if let s = BuildSupport.seedValue(v) { claim(s, name, file) } }
+        // What the passes below read of each entry, read on every core (an entry is a list of
+        // pairs: each read is a scan).
+        struct Keys { var name: String; var file: String; var seeds: [CardSeed]; var display: JSONValue; var displayKey: String }
+        let keys = ParallelMap.map(agents + converged) { a -> Keys in
+            var seeds = a["_seed"].flatMap(BuildSupport.seedValue).map { [$0] } ?? []
+            for v in a["_seed_aliases"]?.arrayValue ?? [] { if let s = BuildSupport.seedValue(v) { seeds.append(s) } }
+            let dn = a["display_name"] ?? ""
+            return Keys(name: a["name"]?.stringValue ?? "", file: a["_file"]?.stringValue ?? "", seeds: seeds, display: dn, displayKey: dn.serialized(.compact))
         }
+        seedOwner.reserveCapacity(keys.count)
+        for k in keys { for s in k.seeds { claim(s, k.name, k.file) } }
 
         // Duplicate display names (exact, agents and stubs).
         var seenDisplay: [String: String] = [:]
+        seenDisplay.reserveCapacity(agents.count)
         var duplicates: [JSONValue] = []
-        for a in agents {
-            let dn = a["display_name"] ?? ""
-            let key = dn.serialized(.compact)
-            if let first = seenDisplay[key] {
-                duplicates.append(.object([("display_name", dn), ("agents", .array([.string(first), a["name"] ?? .null]))]))
-            } else { seenDisplay[key] = a["name"]?.stringValue ?? "" }
+        for (a, k) in zip(agents, keys) {
+            if let first = seenDisplay[k.displayKey] {
+                duplicates.append(.object([("display_name", k.display), ("agents", .array([.string(first), a["name"] ?? .null]))]))
+            } else { seenDisplay[k.displayKey] = k.name }
         }
 
         // Stacks (backward-compatible map) and stack swarms.

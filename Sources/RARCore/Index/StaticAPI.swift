@@ -73,8 +73,7 @@ public enum StaticAPI {
             let sink = DirectorySink(dir: tmp, root: root, previous: nil, key: key)
             let layout = patchable(build) ? BuildLayout() : nil
             let n = try writeTree(build, sink: sink, options: options, layout: layout)
-            try writeState(sink.recorder.result, dir: tmp)
-            if let layout { layout.filesOut = n; _ = PatchBuild.index(build, layout: layout, key: key, options: options, dir: tmp)?.write(to: tmp) }
+            try writeStateAndIndex(build, sink: sink, layout: layout, files: n, key: key, options: options, dir: tmp)
             try swap(tmp: tmp, into: outURL, pid: pid)
             BuildTrace.mark("state, swap")
             return Stats(files: n, written: sink.written)
@@ -95,8 +94,7 @@ public enum StaticAPI {
         let layout = patchable(build) ? BuildLayout() : nil
         let n = try writeTree(build, sink: sink, options: options, layout: layout)
         sink.removeStale()
-        try writeState(sink.recorder.result, dir: out)
-        if let layout { layout.filesOut = n; _ = PatchBuild.index(build, layout: layout, key: key, options: options, dir: out)?.write(to: out) }
+        try writeStateAndIndex(build, sink: sink, layout: layout, files: n, key: key, options: options, dir: out)
         BuildTrace.mark("stale files, state")
         return Stats(files: n, written: sink.written)
     }
@@ -104,6 +102,26 @@ public enum StaticAPI {
     /// Whether a later build may patch this one's tree: a clean build read from disk.
     static func patchable(_ build: RegistryBuild) -> Bool {
         build.rejected.isEmpty && build.duplicateDisplayNames == 0 && !build.inputStamps.isEmpty
+    }
+
+    /// The state file and, for a patchable build, the patch index. The index is made on a
+    /// second thread while the state is encoded (each is a pass over every output); it records
+    /// the stamps of the tracked outputs, so those are taken after the state file is written.
+    static func writeStateAndIndex(_ build: RegistryBuild, sink: DirectorySink, layout: BuildLayout?, files n: Int, key: String,
+                                   options: Options, dir: String) throws {
+        let index = layout.map { layout in
+            BackgroundJob { () -> PatchIndex? in
+                layout.filesOut = n
+                return PatchBuild.index(build, layout: layout, key: key)
+            }
+        }
+        let state = Result { try writeState(sink.recorder.result, dir: dir) }
+        let made = try index?.wait()
+        try state.get()
+        if var x = made ?? nil {
+            x.outputStamps = PatchIndex.stamps(of: PatchIndex.trackedOutputs(catalog: options.catalog != nil), in: dir)
+            _ = x.write(to: dir)
+        }
     }
 
     static func writeState(_ state: OutputState, dir: String) throws {
@@ -178,14 +196,18 @@ public enum StaticAPI {
         var seedOwner: [CardSeed: Int] = [:]
         var docOwner: [String: Int] = [:]
         let converged = (build.registry["swarms"]?.arrayValue ?? []).filter { $0["type"]?.stringValue == "converged" }
-        for e in build.agents {
+        // Each entry's own fields on every core; then claims in registry order.
+        let own = ParallelMap.map(build.agents) { e -> AgentInfo in
             let name = e["name"]?.stringValue ?? ""
             let seed = e["_seed"].flatMap(BuildSupport.seedValue)
             let aliases = (e["_seed_aliases"]?.arrayValue ?? []).compactMap(BuildSupport.seedValue)
-            var doc = agentDocPath(name)
-            if let d = doc { if docOwner[d] != nil { doc = nil } else { docOwner[d] = infos.count } }
-            for s in [seed].compactMap({ $0 }) + aliases where seedOwner[s] == nil { seedOwner[s] = infos.count }
-            infos.append(AgentInfo(entry: e, name: name, seed: seed, aliases: aliases, doc: doc, incantation: seed.flatMap(incantationSlug)))
+            return AgentInfo(entry: e, name: name, seed: seed, aliases: aliases, doc: agentDocPath(name), incantation: seed.flatMap(incantationSlug))
+        }
+        infos.reserveCapacity(own.count)
+        for var info in own {
+            if let d = info.doc { if docOwner[d] != nil { info.doc = nil } else { docOwner[d] = infos.count } }
+            for s in [info.seed].compactMap({ $0 }) + info.aliases where seedOwner[s] == nil { seedOwner[s] = infos.count }
+            infos.append(info)
         }
 
         // Directories, created once up front.
@@ -198,7 +220,7 @@ public enum StaticAPI {
 
         // Lean catalog records, sorted by name (code point).
         let sortedInfos = infos.sorted { JSONValue.codePointLess($0.name, $1.name) }
-        let catalogAgents = JSONValue.array(sortedInfos.map { leanRecord($0, url: url) })
+        let catalogAgents = JSONValue.array(ParallelMap.map(sortedInfos) { leanRecord($0, url: url) })
         let catalog: [(String, JSONValue)] = [
             ("schema", "rar-catalog/1.0"), ("description", "Every published agent, one lean record each, sorted by name."),
             ("generated", .string(generated)), ("count", .int(infos.count)), ("self_url", .string(url("api/v1/catalog.json"))),
