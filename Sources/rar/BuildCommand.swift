@@ -48,6 +48,8 @@ struct BuildCommand: ParsableCommand {
     func run() throws {
         let start = Date()
         BuildTrace.start()
+        // The process ends after this build: its structures are left for the OS to reclaim.
+        ExitReclaim.enabled = true
         if let site, !noCatalog {
             // Fail before the build on a missing directory or a template that does not parse.
             var check = CatalogOptions()
@@ -113,6 +115,7 @@ struct BuildCommand: ParsableCommand {
         report(ok: !failed, agents: build.agents.count, swarms: build.registry["swarms"]?.arrayValue?.count ?? 0, rejected: build.rejected,
                skipped: build.skipped, duplicates: build.registry["duplicates"]?.arrayValue ?? [], scanned: build.filesScanned,
                parsed: build.filesParsed, stats: stats, start: start)
+        ExitReclaim.hold(build)
         if failed { throw ExitCode(1) }
     }
 

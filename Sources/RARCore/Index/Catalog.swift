@@ -311,6 +311,7 @@ public enum Catalog {
         }
         try layoutJob?.wait()
         if let bad = failures.first { throw CatalogError.site("cannot render \(bad)") }
+        ExitReclaim.hold((ctx, all))
         return unchanged.reduce(0, +)
     }
 

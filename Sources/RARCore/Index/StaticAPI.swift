@@ -75,6 +75,7 @@ public enum StaticAPI {
             let n = try writeTree(build, sink: sink, options: options, layout: layout)
             try writeStateAndIndex(build, sink: sink, layout: layout, files: n, key: key, options: options, dir: tmp)
             try swap(tmp: tmp, into: outURL, pid: pid)
+            ExitReclaim.hold((sink, layout))
             BuildTrace.mark("state, swap")
             return Stats(files: n, written: sink.written)
         } catch {
@@ -95,6 +96,7 @@ public enum StaticAPI {
         let n = try writeTree(build, sink: sink, options: options, layout: layout)
         sink.removeStale()
         try writeStateAndIndex(build, sink: sink, layout: layout, files: n, key: key, options: options, dir: out)
+        ExitReclaim.hold((sink, layout, previous))
         BuildTrace.mark("stale files, state")
         return Stats(files: n, written: sink.written)
     }
@@ -401,6 +403,7 @@ public enum StaticAPI {
                     }
                 } catch { throw BuildError.io("catalog: \(error)") }
                 if let bad = failures.first { throw BuildError.io("cannot write \(bad)") }
+                ExitReclaim.hold((agents, sources))
                 fileCount += written.value + unchangedPages
                 BuildTrace.mark("catalog pages")
             }
@@ -408,6 +411,7 @@ public enum StaticAPI {
         let docs = Result { try shared.wait() }
         try pages.get()
         let sharedFiles = try docs.get()
+        ExitReclaim.hold((infos, sortedInfos, catalog, copied, rawDigest))
         BuildTrace.mark("shared documents, facts cache")
         return fileCount + sharedFiles
     }
