@@ -63,8 +63,8 @@ final class AccessLog: Sendable {
         var parts = tm()
         localtime_r(&time, &parts)
         var buf = [Int8](repeating: 0, count: 32)
-        strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
-        return String(cString: buf)
+        let n = strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
+        return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Two decimals without Foundation's formatter.

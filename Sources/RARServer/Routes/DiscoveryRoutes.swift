@@ -88,10 +88,10 @@ extension Routes {
             for e in list {
                 guard let file = e["_file"]?.stringValue, let src = snap.sources[file], let inst = e["_install_filename"]?.stringValue else { continue }
                 let dest = kind == .rapplication ? dir + "/agent.py" : dir + "/agents/" + inst
-                FileManager.default.createFile(atPath: dest, contents: Data(src))
+                try Data(src).write(to: URL(fileURLWithPath: dest))
                 soul += "- \(e["name"]?.stringValue ?? "")@\(e["version"]?.stringValue ?? "") (sha256 \(e["_sha256"]?.stringValue ?? ""))\n"
             }
-            if kind == .organism { FileManager.default.createFile(atPath: dir + "/soul.md", contents: Data(soul.utf8)) } else { try? FileManager.default.removeItem(atPath: dir + "/agents") }
+            if kind == .organism { try Data(soul.utf8).write(to: URL(fileURLWithPath: dir + "/soul.md")) } else { try? FileManager.default.removeItem(atPath: dir + "/agents") }
             var o = EggPackOptions()
             o.mint = ("rar", "registry-bundle")
             o.signingKey = state.signingKey
