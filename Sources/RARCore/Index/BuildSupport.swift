@@ -235,6 +235,12 @@ public struct GitHistory: Sendable {
         public var addedAt: String?
         public var firstSha: String?
         public var latestSha: String?
+
+        /// One more commit touching the path, walking newest first.
+        mutating func update(sha: String, added: Bool, date: String?) {
+            if latestSha == nil { latestSha = sha }
+            if added { firstSha = sha; addedAt = date }  // ends on the earliest add
+        }
     }
     public var byPath: [String: Facts] = [:]
     public var available = false
@@ -257,36 +263,37 @@ public struct GitHistory: Sendable {
         // Only the trees a registry reads: the rest of the history is not needed.
         let scopes = ["agents", "swarms"].filter { FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent($0)) }
         guard !scopes.isEmpty else { return g }
-        guard let log = run(["-C", root, "log", "--name-status", "--format=%x00%H%x00%ct", "--no-renames", "--"] + scopes) else { return g }
+        guard let log = runBytes(["-C", root, "log", "--name-status", "--format=%x00%H%x00%ct", "--no-renames", "--"] + scopes) else { return g }
         g.available = true
+        // Read as bytes (this output is the largest text a build takes from a child).
+        let prefixBytes = Array(prefix.utf8)
         var sha: String?
         var date: String?
-        for lineSub in log.split(separator: "\n", omittingEmptySubsequences: true) {
-            if lineSub.first == "\0" {
-                let parts = lineSub.split(separator: "\0", omittingEmptySubsequences: false)
+        for line in log.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            if line.first == 0 {
+                let parts = line.split(separator: 0, omittingEmptySubsequences: false)
                 guard parts.count >= 3 else { continue }
-                sha = String(parts[1])
-                date = Int(parts[2]).map { BuildSupport.isoZ($0) }
+                sha = String(decoding: parts[1], as: UTF8.self)
+                date = Int(String(decoding: parts[2], as: UTF8.self)).map { BuildSupport.isoZ($0) }
                 continue
             }
-            guard let sha else { continue }
-            let parts = lineSub.split(separator: "\t", omittingEmptySubsequences: false)
-            guard parts.count >= 2 else { continue }
-            var path = String(parts[parts.count - 1])
-            if !prefix.isEmpty {
-                guard path.hasPrefix(prefix) else { continue }
-                path.removeFirst(prefix.count)
+            guard let sha, let tab = line.firstIndex(of: 0x09) else { continue }
+            var pathBytes = line[(line.lastIndex(of: 0x09)! + 1)...]
+            if !prefixBytes.isEmpty {
+                guard pathBytes.starts(with: prefixBytes) else { continue }
+                pathBytes = pathBytes.dropFirst(prefixBytes.count)
             }
-            var f = g.byPath[path] ?? Facts()
-            if f.latestSha == nil { f.latestSha = sha }  // newest-first walk
-            if parts[0].hasPrefix("A") { f.firstSha = sha; f.addedAt = date }  // ends on the earliest add
-            g.byPath[path] = f
+            let path = String(decoding: pathBytes, as: UTF8.self)
+            let added = line[line.startIndex..<tab].first == 0x41  // status "A…"
+            g.byPath[path, default: Facts()].update(sha: sha, added: added, date: date)
         }
         return g
     }
 
     /// `git ARGS` with stdout captured (posix_spawn: Foundation's Process adds tens of ms per call).
-    static func run(_ args: [String]) -> String? {
+    static func run(_ args: [String]) -> String? { runBytes(args).map { String(decoding: $0, as: UTF8.self) } }
+
+    static func runBytes(_ args: [String]) -> [UInt8]? {
         var env = ProcessInfo.processInfo.environment
         env["GIT_PAGER"] = "cat"
         env["LC_ALL"] = "C"
@@ -318,6 +325,6 @@ public struct GitHistory: Sendable {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         // Exited normally with status 0.
         guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return nil }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 }
