@@ -135,7 +135,7 @@ public enum BuildSupport {
 
     /// `a.lexicographicallyPrecedes(b)` for bytes, by `memcmp`.
     @inline(__always)
-    static func bytesLess(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    public static func bytesLess(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         a.withUnsafeBufferPointer { x in
             b.withUnsafeBufferPointer { y in
                 let n = min(x.count, y.count)

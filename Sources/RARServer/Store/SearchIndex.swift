@@ -1,4 +1,5 @@
 import Foundation
+import RARCore
 
 /// One agent as search sees it, as the store hands it over.
 public struct SearchEntry: Sendable {
@@ -205,15 +206,7 @@ final class SearchIndex {
         return [word]
     }
 
-    static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.withUnsafeBufferPointer { x in
-            b.withUnsafeBufferPointer { y in
-                let n = min(x.count, y.count)
-                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
-                return c != 0 ? c < 0 : x.count < y.count
-            }
-        }
-    }
+    static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool { BuildSupport.bytesLess(a, b) }
 
     /// Term ids whose text starts with `prefix`.
     private func expand(_ prefix: String) -> ArraySlice<Int32> {
