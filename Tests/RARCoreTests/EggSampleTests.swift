@@ -4,9 +4,10 @@ import Testing
 
 @Suite("Real sample eggs")
 struct EggSampleTests {
-    func hatch(_ name: String) -> (Result<EggHatchResult, EggHatchFailure>, TempDir) {
+    /// Throws (failing the one test) when the fixtures are missing.
+    func hatch(_ name: String) throws -> (Result<EggHatchResult, EggHatchFailure>, TempDir) {
         let dir = TempDir()
-        let bytes = try! EggFixtures.bytes("samples/" + name)
+        let bytes = try EggFixtures.bytes("samples/" + name)
         do { return (.success(try EggHatcher.hatch(bytes, options: EggHatchOptions(into: dir.path + "/out"))), dir) } catch {
             return (.failure(error), dir)
         }
@@ -14,7 +15,7 @@ struct EggSampleTests {
 
     @Test("legacy 2.2 organisms hatch to rappid.json and soul.md", arguments: ["journal", "playtime", "workday"])
     func organisms(_ n: String) throws {
-        let (res, dir) = hatch("legacy-2.2-organism--\(n).egg")
+        let (res, dir) = try hatch("legacy-2.2-organism--\(n).egg")
         let r = try res.get()
         #expect(r.written == ["rappid.json", "soul.md"])
         #expect(dir.tree("out") == ["rappid.json", "soul.md"])
@@ -25,14 +26,14 @@ struct EggSampleTests {
 
     @Test("legacy sessions write nothing and report mount info")
     func sessions() throws {
-        let (res, dir) = hatch("legacy-2.3-session--tutorial.egg")
+        let (res, dir) = try hatch("legacy-2.3-session--tutorial.egg")
         let r = try res.get()
         #expect(r.written.isEmpty && dir.tree().isEmpty)
         let d = Dictionary(uniqueKeysWithValues: r.pointer)
         #expect(d["title"] == "Tutorial session cartridge" && d["transcript_events"] == 1 && d["participants"] == 0 && d["mountable"] == false)
         #expect(r.report.strictCode == "noncanonical-manifest")
 
-        let (res2, dir2) = hatch("legacy-rappterbox-cart-0.1--hello.cart.json")
+        let (res2, dir2) = try hatch("legacy-rappterbox-cart-0.1--hello.cart.json")
         let c = try res2.get()
         let d2 = Dictionary(uniqueKeysWithValues: c.pointer)
         #expect(c.written.isEmpty && dir2.tree().isEmpty)
@@ -43,8 +44,8 @@ struct EggSampleTests {
 
     @Test("legacy neighborhood invites are pointers that cannot be accepted unsigned",
           arguments: ["batcave", "commons-eternity32", "commons-v2rappid"])
-    func invites(_ n: String) {
-        let (res, dir) = hatch("legacy-2.3-neighborhood-invite--\(n).egg")
+    func invites(_ n: String) throws {
+        let (res, dir) = try hatch("legacy-2.3-neighborhood-invite--\(n).egg")
         guard case .failure(let f) = res else { Issue.record("must refuse"); return }
         #expect(f.error.code == "legacy-unsigned-invite")
         #expect(f.report.details.contains { $0.0 == "target_rappid" })
@@ -54,8 +55,8 @@ struct EggSampleTests {
 
     @Test("unknown kinds are refused with the known list; nothing written",
           arguments: ["legacy-2.3-cubby--rapp-installer.egg", "legacy-rapp-egg-1.0-twinstack--bookfactory-demo.egg"])
-    func unknown(_ name: String) {
-        let (res, dir) = hatch(name)
+    func unknown(_ name: String) throws {
+        let (res, dir) = try hatch(name)
         guard case .failure(let f) = res else { Issue.record("must refuse"); return }
         #expect(f.error.code == "unknown-egg-kind")
         #expect(f.error.message.contains("brainstem-egg/2.2-organism"))
@@ -65,17 +66,17 @@ struct EggSampleTests {
 
     @Test("RAPP/1 samples: the session is valid, the placeholder invite and lenient rapplication are refused")
     func rapp1Samples() throws {
-        let (res, dir) = hatch("rapp1-session--sample-session.egg")
+        let (res, dir) = try hatch("rapp1-session--sample-session.egg")
         let s = try res.get()
         #expect(s.written.isEmpty && dir.tree().isEmpty)
         #expect(s.report.eggHash == "1ab461cdf5c409585274921f5822253fc4d56f618f2cf232bb9044927170f34c")
         #expect(s.report.details.first { $0.0 == "transcript_turns" }?.1 == 1)
 
-        let (r2, _) = hatch("rapp1-invite--commons-placeholder-sig.egg")
+        let (r2, _) = try hatch("rapp1-invite--commons-placeholder-sig.egg")
         guard case .failure(let f2) = r2 else { Issue.record("must refuse"); return }
         #expect(f2.error.code == "invalid-jws" && f2.report.generation == "rapp/1")
 
-        let (r3, _) = hatch("rapp1-rapplication--cubby-rapp-installer-lenient.egg")
+        let (r3, _) = try hatch("rapp1-rapplication--cubby-rapp-installer-lenient.egg")
         guard case .failure(let f3) = r3 else { Issue.record("must refuse"); return }
         #expect(f3.error.code == "invalid-zip-metadata" && f3.report.generation == "rapp/1")
     }

@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func baselineAgentIsValid() throws {
-        let row = ManifestConformanceTests.adversarialRows().first { $0.id == "baseline_valid_agent" }!
+        let row = try #require(ManifestConformanceTests.adversarialRows().first { $0.id == "baseline_valid_agent" })
         let file = AgentFile(path: "sample_agent.py", bytes: ManifestConformanceTests.sourceBytes(row.fixture))
         let report = Validator().validate(file)
         #expect(report.isValid, "\(report.diagnostics.map(\.message))")
