@@ -277,14 +277,14 @@ public struct GitHistory: Sendable {
                 date = Int(String(decoding: parts[2], as: UTF8.self)).map { BuildSupport.isoZ($0) }
                 continue
             }
-            guard let sha, let tab = line.firstIndex(of: 0x09) else { continue }
-            var pathBytes = line[(line.lastIndex(of: 0x09)! + 1)...]
+            guard let sha, let tab = line.lastIndex(of: 0x09) else { continue }
+            var pathBytes = line[(tab + 1)...]
             if !prefixBytes.isEmpty {
                 guard pathBytes.starts(with: prefixBytes) else { continue }
                 pathBytes = pathBytes.dropFirst(prefixBytes.count)
             }
             let path = String(decoding: pathBytes, as: UTF8.self)
-            let added = line[line.startIndex..<tab].first == 0x41  // status "A…"
+            let added = line.first == 0x41  // status "A…" (the field before the first tab)
             g.byPath[path, default: Facts()].update(sha: sha, added: added, date: date)
         }
         return g

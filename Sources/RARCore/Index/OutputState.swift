@@ -38,8 +38,8 @@ struct OutputState: Sendable {
 
     func encoded() -> [UInt8] {
         // Sorted by UTF-8 bytes, so the file is the same for the same tree; sized up front.
-        let ids = BuildSupport.sorted(Array(units.keys)) { Array($0.utf8) }
-        let paths = BuildSupport.sorted(Array(loose.keys)) { Array($0.utf8) }
+        let sortedUnits = BuildSupport.sorted(Array(units)) { Array($0.key.utf8) }
+        let sortedLoose = BuildSupport.sorted(Array(loose)) { Array($0.key.utf8) }
         var size = OutputState.magic.count + 12 + key.utf8.count
         for (id, u) in units { size += 12 + id.utf8.count + u.key.utf8.count + u.paths.reduce(0) { $0 + 4 + $1.utf8.count } }
         for (p, d) in loose { size += 8 + p.utf8.count + d.count }
@@ -49,13 +49,12 @@ struct OutputState: Sendable {
         func str(_ s: String) { u32(s.utf8.count); out.append(contentsOf: s.utf8) }
         str(key)
         u32(units.count)
-        for id in ids {
-            let u = units[id]!
+        for (id, u) in sortedUnits {
             str(id); str(u.key); u32(u.paths.count)
             for p in u.paths { str(p) }
         }
         u32(loose.count)
-        for p in paths { let d = loose[p]!; str(p); u32(d.count); out.append(contentsOf: d) }
+        for (p, d) in sortedLoose { str(p); u32(d.count); out.append(contentsOf: d) }
         return out
     }
 
