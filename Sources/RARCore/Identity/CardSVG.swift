@@ -22,7 +22,7 @@ public enum CardSVG {
         let frame = frameColors(c.rarity, tier: c.tier)
         var s = SVGBuilder()
 
-        s.line("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(esc: c.displayName)\">")
+        s.line("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-family=\"\(sans)\" role=\"img\" aria-label=\"\(esc: c.displayName)\">")
         s.line("<title>\(esc: c.displayName)</title>")
         s.line("<defs>")
         s.line("<linearGradient id=\"frame\(uid)\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"1\"><stop offset=\"0\" stop-color=\"\(frame.0)\"/><stop offset=\"0.5\" stop-color=\"\(frame.1)\"/><stop offset=\"1\" stop-color=\"\(frame.2)\"/></linearGradient>")
@@ -45,7 +45,7 @@ public enum CardSVG {
             s.text(n + v, x: 334, y: 30, size: 8, maxWidth: 150, anchor: "end", attrs: "fill=\"#57606a\"")
         }
         s.text(c.displayName, x: 26, y: 51, size: 19, maxWidth: 236, bold: true, attrs: "font-weight=\"700\" fill=\"#1b1f24\"")
-        s.line("<text x=\"334\" y=\"51\" text-anchor=\"end\" font-family=\"\(sans)\" fill=\"#b42318\"><tspan font-size=\"10\" font-weight=\"700\">HP </tspan><tspan font-size=\"24\" font-weight=\"800\">\(c.hp)</tspan></text>")
+        s.line("<text x=\"334\" y=\"51\" text-anchor=\"end\" fill=\"#b42318\"><tspan font-size=\"10\" font-weight=\"700\">HP </tspan><tspan font-size=\"24\" font-weight=\"800\">\(c.hp)</tspan></text>")
 
         // Art window with seed-driven sigil.
         s.line("<g clip-path=\"url(#artclip\(uid))\">")
@@ -69,7 +69,7 @@ public enum CardSVG {
         for (t, color) in zip(c.types, c.typeColors).reversed() {
             let w = estimateWidth(t.label, size: 9, bold: true) + 14
             pillX -= w
-            pills.insert("<rect x=\"\(num: pillX)\" y=\"213\" width=\"\(num: w)\" height=\"13\" rx=\"6.5\" fill=\"\(color)\" stroke=\"#1b1f24\" stroke-opacity=\"0.35\"/><text x=\"\(num: pillX + w / 2)\" y=\"222.6\" text-anchor=\"middle\" font-family=\"\(sans)\" font-size=\"9\" font-weight=\"700\" fill=\"\(ink(on: color))\">\(esc: t.label)</text>", at: 0)
+            pills.insert("<rect x=\"\(num: pillX)\" y=\"213\" width=\"\(num: w)\" height=\"13\" rx=\"6.5\" fill=\"\(color)\" stroke=\"#1b1f24\" stroke-opacity=\"0.35\"/><text x=\"\(num: pillX + w / 2)\" y=\"222.6\" text-anchor=\"middle\" font-size=\"9\" font-weight=\"700\" fill=\"\(ink(on: color))\">\(esc: t.label)</text>", at: 0)
             pillX -= 4
         }
         s.text(c.typeLine, x: 32, y: 223.5, size: 10.5, maxWidth: pillX - 36, attrs: "font-style=\"italic\" fill=\"#1b1f24\"")
@@ -78,8 +78,8 @@ public enum CardSVG {
         // Stats: five columns with bars.
         for (i, st) in c.stats.enumerated() {
             let x = 30.0 + Double(i) * 61
-            s.line("<text x=\"\(num: x)\" y=\"246\" font-family=\"\(sans)\" font-size=\"8.5\" font-weight=\"700\" letter-spacing=\"0.6\" fill=\"#57606a\">\(st.label)</text>")
-            s.line("<text x=\"\(num: x)\" y=\"264\" font-family=\"\(sans)\" font-size=\"16\" font-weight=\"800\" fill=\"#1b1f24\">\(st.value)</text>")
+            s.line("<text x=\"\(num: x)\" y=\"246\" font-size=\"8.5\" font-weight=\"700\" letter-spacing=\"0.6\" fill=\"#57606a\">\(st.label)</text>")
+            s.line("<text x=\"\(num: x)\" y=\"264\" font-size=\"16\" font-weight=\"800\" fill=\"#1b1f24\">\(st.value)</text>")
             let frac = Double(max(0, min(100, st.value))) / 100
             s.line("<rect x=\"\(num: x)\" y=\"269\" width=\"52\" height=\"4\" rx=\"2\" fill=\"#1b1f24\" fill-opacity=\"0.15\"/>")
             s.line("<rect x=\"\(num: x)\" y=\"269\" width=\"\(num: 52 * frac)\" height=\"4\" rx=\"2\" fill=\"\(accent)\"/>")
@@ -93,7 +93,7 @@ public enum CardSVG {
         let top = 283.0 + (descLines.isEmpty ? Double(3 - shown.count) * 15.5 : 0)
         for (i, l) in descLines.enumerated() {
             let y = top + Double(shown.count) * 31 + 12 + Double(i) * 13
-            s.line("<text x=\"26\" y=\"\(num: y)\" font-family=\"\(sans)\" font-size=\"10\" fill=\"#32383f\">\(esc: l)</text>")
+            s.line("<text x=\"26\" y=\"\(num: y)\" font-size=\"10\" fill=\"#32383f\">\(esc: l)</text>")
         }
         for (i, a) in shown.enumerated() {
             let y = top + Double(i) * 31
@@ -105,23 +105,23 @@ public enum CardSVG {
             }
             let nameX = 38.0 + Double(max(pips, 1)) * 13 + 2
             s.text(a.name, x: nameX, y: y + 18.5, size: 14, maxWidth: 290 - nameX, bold: true, attrs: "font-weight=\"700\" fill=\"#1b1f24\"")
-            s.line("<text x=\"328\" y=\"\(num: y + 19.5)\" text-anchor=\"end\" font-family=\"\(sans)\" font-size=\"17\" font-weight=\"800\" fill=\"#1b1f24\">\(a.damage)</text>")
+            s.line("<text x=\"328\" y=\"\(num: y + 19.5)\" text-anchor=\"end\" font-size=\"17\" font-weight=\"800\" fill=\"#1b1f24\">\(a.damage)</text>")
         }
 
         // Weakness / resistance / retreat.
         let colX = [30.0, 134.0, 238.0]
         let heads = ["WEAKNESS", "RESISTANCE", "RETREAT"]
         for (i, h) in heads.enumerated() {
-            s.line("<text x=\"\(num: colX[i])\" y=\"386\" font-family=\"\(sans)\" font-size=\"7.5\" font-weight=\"700\" letter-spacing=\"0.8\" fill=\"#57606a\">\(h)</text>")
+            s.line("<text x=\"\(num: colX[i])\" y=\"386\" font-size=\"7.5\" font-weight=\"700\" letter-spacing=\"0.8\" fill=\"#57606a\">\(h)</text>")
         }
         for (i, t) in [c.weakness, c.resistance].enumerated() {
             guard let t else { continue }
             let x = colX[i]
             s.line("<circle cx=\"\(num: x + 6)\" cy=\"397\" r=\"6\" fill=\"\(t.color)\" stroke=\"#1b1f24\" stroke-opacity=\"0.5\"/>")
-            s.line("<text x=\"\(num: x + 16)\" y=\"401\" font-family=\"\(sans)\" font-size=\"11\" font-weight=\"700\" fill=\"#1b1f24\">\(esc: t.label)</text>")
+            s.line("<text x=\"\(num: x + 16)\" y=\"401\" font-size=\"11\" font-weight=\"700\" fill=\"#1b1f24\">\(esc: t.label)</text>")
         }
         if c.retreatCost <= 0 {
-            s.line("<text x=\"238\" y=\"401\" font-family=\"\(sans)\" font-size=\"11\" font-weight=\"700\" fill=\"#1b1f24\">Free</text>")
+            s.line("<text x=\"238\" y=\"401\" font-size=\"11\" font-weight=\"700\" fill=\"#1b1f24\">Free</text>")
         } else {
             for p in 0..<min(c.retreatCost, 6) {
                 s.line("<circle cx=\"\(num: 244 + Double(p) * 14)\" cy=\"397\" r=\"5.5\" fill=\"#d0d7de\" stroke=\"#1b1f24\" stroke-opacity=\"0.6\"/>")
@@ -155,11 +155,13 @@ public enum CardSVG {
         let seed = (try? CardIdentity.parseSeed(c.seedText)) ?? 0
         var rng = Mulberry32(seed: UInt32(truncatingIfNeeded: seed >> 32) ^ UInt32(truncatingIfNeeded: seed) ^ 0x5347_494C)
         let cx = 180.0, cy = 133.0
+        s.line("<g fill=\"#ffffff\">")
         for _ in 0..<26 {
             let x = 26 + rng.next() * 308, y = 64 + rng.next() * 138
             let r = 0.5 + rng.next() * 1.3, o = 0.25 + rng.next() * 0.6
-            s.line("<circle cx=\"\(num: x)\" cy=\"\(num: y)\" r=\"\(num: r)\" fill=\"#ffffff\" fill-opacity=\"\(num: o)\"/>")
+            s.line("<circle cx=\"\(num: x)\" cy=\"\(num: y)\" r=\"\(num: r)\" fill-opacity=\"\(num: o)\"/>")
         }
+        s.line("</g>")
         let rings: [(Double, String, Double)] = [(60, primary, 0.9), (44, secondary, 0.8), (28, primary, 0.7)]
         for (radius, color, op) in rings {
             let sides = 3 + Int(rng.next() * 6)
@@ -407,7 +409,9 @@ struct SVGBuilder {
         let w = CardSVG.estimateWidth(t, size: size, bold: bold, mono: mono)
         var e: SVGLine = "<text x=\"\(num: x)\" y=\"\(num: y)\""
         if anchor != "start" { e.append(" text-anchor=\"\(anchor)\"") }
-        e.append(" font-family=\"\(mono ? CardSVG.mono : CardSVG.sans)\" font-size=\"\(num: size)\"")
+        // The root element sets the sans family; only monospace text names its own.
+        if mono { e.append(" font-family=\"\(CardSVG.mono)\"") }
+        e.append(" font-size=\"\(num: size)\"")
         if !attrs.isEmpty { e.append(" \(attrs)") }
         if w > maxWidth { e.append(" textLength=\"\(num: maxWidth)\" lengthAdjust=\"spacingAndGlyphs\"") }
         e.append(">\(esc: t)</text>")
