@@ -243,6 +243,38 @@ enum BuildFixture {
         #expect(FileManager.default.fileExists(atPath: out + "/swarms/@acme/team.py"))
     }
 
+    /// Several threads writing into a few shared directories: every file lands with its own
+    /// bytes, a later write of a path wins over a held earlier one, links share the bytes, and
+    /// a file that cannot be written is reported when the writer settles.
+    @Test func stagingWriterKeepsEveryFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rar-staging-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let subdirs = ["a", "b", "c"]
+        for d in subdirs { try FileManager.default.createDirectory(atPath: dir + "/" + d, withIntermediateDirectories: true) }
+        let w = StagingWriter(maxHeld: 64 << 10)
+        @Sendable func bytes(_ k: Int, _ round: Int) -> [UInt8] { Array("file \(k) round \(round) ".utf8) + [UInt8](repeating: UInt8(k % 251), count: 2000 + k % 700) }
+        let n = 600
+        for round in 0..<2 {
+            DispatchQueue.concurrentPerform(iterations: n) { k in
+                let path = dir + "/" + subdirs[k % 3] + "/f\(k)"
+                let ok = bytes(k, round).withUnsafeBytes { w.write(path, $0) }
+                #expect(ok)
+                if round == 1, k % 10 == 0, !w.link(path, path + ".link") {
+                    _ = bytes(k, round).withUnsafeBytes { w.write(path + ".link", $0) }
+                }
+            }
+        }
+        // A write that fails now says so; one that was held fails when the writer settles.
+        let now = bytes(1, 0).withUnsafeBytes { w.write(dir + "/missing/x", $0) }
+        let failed = w.settle()
+        #expect(now ? failed == [dir + "/missing/x"] : failed.isEmpty)
+        for k in 0..<n {
+            let path = dir + "/" + subdirs[k % 3] + "/f\(k)"
+            #expect(FastFile.read(path) == bytes(k, 1), "f\(k)")
+            if k % 10 == 0 { #expect(FastFile.read(path + ".link") == bytes(k, 1)) }
+        }
+    }
+
     @Test func seedAliasesCarryOverAndResolve() throws {
         var files = BuildFixture.files
         let root = try BuildFixture.write(files)

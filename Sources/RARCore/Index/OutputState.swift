@@ -176,10 +176,13 @@ final class DirectorySink: TreeSink, @unchecked Sendable {
     let recorder: StateRecorder
     private let lock = NSLock()
     private(set) var written = 0
+    /// Writes into a staging tree (one writer per directory at a time).
+    private let staging: StagingWriter?
 
     init(dir: String, root: String, previous: OutputState?, key: String) {
         self.dir = dir; self.root = root; self.previous = previous
         recorder = StateRecorder(key: key)
+        staging = previous == nil ? StagingWriter() : nil
     }
 
     func makeDirectory(_ rel: String) throws { try FileManager.default.createDirectory(atPath: dir + "/" + rel, withIntermediateDirectories: true) }
@@ -194,11 +197,27 @@ final class DirectorySink: TreeSink, @unchecked Sendable {
     /// A unit file: written without a digest (its unit key stands for its content).
     func writeUnitFile(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool { put(rel, buf) }
 
+    /// In a staging tree, a hard link to `earlier` (one inode and one copy of the data for
+    /// two paths); otherwise, or where links fail, a write. Files of a tree are only ever
+    /// replaced by rename, never rewritten in place, so the two paths never change together.
+    func writeUnitFile(_ rel: String, sameAs earlier: String, _ buf: UnsafeRawBufferPointer) -> Bool {
+        if let staging, staging.link(dir + "/" + earlier, dir + "/" + rel) {
+            lock.withLock { written += 1 }
+            return true
+        }
+        return put(rel, buf)
+    }
+
+    func settle() -> [String] {
+        let prefix = dir + "/"
+        return staging?.settle().map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : $0 } ?? []
+    }
+
     private func put(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool {
         let path = dir + "/" + rel
-        if previous == nil {
+        if let staging {
             // Nobody reads a staging tree before it is swapped in: plain writes.
-            guard FastFile.write(path, buf) else { return false }
+            guard staging.write(path, buf) else { return false }
         } else {
             let slash = path.lastIndex(of: "/")!
             let tmp = String(path[...slash]) + ".rar-tmp-" + String(path[path.index(after: slash)...])

@@ -277,14 +277,19 @@ public enum StaticAPI {
                     sink.record(unitID, key: memoKey, paths: paths)
                 }
             }
-            func w(_ rel: String, _ bytes: [UInt8]) {
-                put(rel, bytes)
+            var last: (rel: String, bytes: [UInt8])?
+            for (rel, bytes) in agentUnitFiles(i, owns: { seedOwner[$0] == k }, cardSVGs: options.cardSVGs, url: url) {
+                // An incantation document is its seed document's bytes (the same array, so
+                // the comparison is one identity check): the sink may link the two.
+                if let last, last.bytes == bytes {
+                    if bytes.withUnsafeBytes({ sink.writeUnitFile(rel, sameAs: last.rel, $0) }) { n += 1 } else { failures.add(rel) }
+                } else {
+                    put(rel, bytes)
+                }
                 paths.append(rel)
                 if options.memo != nil { made.append((rel, bytes)) }
-            }
-            for (rel, bytes) in agentUnitFiles(i, owns: { seedOwner[$0] == k }, cardSVGs: options.cardSVGs, url: url) {
-                w(rel, bytes)
                 if rel.hasPrefix("cards/") { wroteCard = true }
+                last = (rel, bytes)
             }
             return (n, wroteCard)
         }
@@ -409,8 +414,10 @@ public enum StaticAPI {
             }
         }
         let docs = Result { try shared.wait() }
+        let unwritten = sink.settle()
         try pages.get()
         let sharedFiles = try docs.get()
+        if let bad = unwritten.first { throw BuildError.io("cannot write \(bad)") }
         ExitReclaim.hold((infos, sortedInfos, catalog, copied, rawDigest))
         BuildTrace.mark("shared documents, facts cache")
         return fileCount + sharedFiles
@@ -591,9 +598,13 @@ protocol TreeSink: OutputUnits {
     func write(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool
     /// A file of a render unit (the unit's key stands for its content).
     func writeUnitFile(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool
+    /// A unit file with the same bytes as `earlier`, a file of the same unit just written.
+    func writeUnitFile(_ rel: String, sameAs earlier: String, _ buf: UnsafeRawBufferPointer) -> Bool
     func source(_ rel: String) -> [UInt8]?
     /// Whether unit keys are worth computing (recorded for the next build, or compared).
     var tracksUnits: Bool { get }
+    /// Finishes writes the sink held back; returns the files that could not be written.
+    func settle() -> [String]
 }
 
 /// Files collected in memory.
@@ -609,9 +620,11 @@ final class MemorySink: TreeSink, @unchecked Sendable {
         return true
     }
     func writeUnitFile(_ rel: String, _ buf: UnsafeRawBufferPointer) -> Bool { write(rel, buf) }
+    func writeUnitFile(_ rel: String, sameAs earlier: String, _ buf: UnsafeRawBufferPointer) -> Bool { write(rel, buf) }
     func source(_ rel: String) -> [UInt8]? { sources[rel] }
     var files: [String: [UInt8]] { lock.lock(); defer { lock.unlock() }; return collected }
     var tracksUnits: Bool { false }
+    func settle() -> [String] { [] }
     func reuse(_ id: String, key: String) -> [String]? { nil }
     func record(_ id: String, key: String, paths: [String]) {}
 }
