@@ -26,6 +26,9 @@ public enum StaticAPI {
     }
 
     static let apiJSON = JSONWriteOptions(indent: 2, ensureASCII: false)
+    /// Per-agent documents (agent, seed, incantation) are compact: a 100k registry writes 300k of
+    /// them, and pretty-printing made them a third larger. Shared documents stay indented.
+    static let docJSON = JSONWriteOptions(indent: nil, ensureASCII: false, spacedSeparators: false)
     /// registry.json as the reference formats it.
     static let registryJSON = JSONWriteOptions(indent: 2, ensureASCII: true)
 
@@ -497,7 +500,7 @@ public enum StaticAPI {
             if let src = e["_source"] { d.append(("source", src)) }
             if let caps = e["_capabilities"] { d.append(("capabilities", caps)) }
             d.append(("registry_entry", e))
-            w(doc, JSONValue.object(d).serializedBytes(apiJSON) + [0x0A])
+            w(doc, JSONValue.object(d).serializedBytes(docJSON) + [0x0A])
         }
         // One GET resolves a seed (current or alias) or an incantation.
         for s in [i.seed].compactMap({ $0 }) + i.aliases where owns(s) {
@@ -513,7 +516,7 @@ public enum StaticAPI {
             sd.append(("agent_url", str(docURL)))
             sd.append(("install_url", .string(url(file))))
             sd.append(("card", s == i.seed ? card : CardIdentity.resolveCard(seed: s)))
-            let bytes = JSONValue.object(sd).serializedBytes(apiJSON) + [0x0A]
+            let bytes = JSONValue.object(sd).serializedBytes(docJSON) + [0x0A]
             w("api/v1/seeds/\(s).json", bytes)
             if let inc { w("api/v1/incantations/\(inc).json", bytes) }
         }
