@@ -29,7 +29,10 @@ public enum CardSVG {
         s.line("<linearGradient id=\"body\(uid)\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\"><stop offset=\"0\" stop-color=\"\(mix(primary, "#ffffff", 0.72))\"/><stop offset=\"1\" stop-color=\"\(mix(secondary, "#ffffff", 0.62))\"/></linearGradient>")
         s.line("<radialGradient id=\"art\(uid)\" cx=\"0.5\" cy=\"0.45\" r=\"0.75\"><stop offset=\"0\" stop-color=\"\(mix(primary, "#0d1117", 0.35))\"/><stop offset=\"0.6\" stop-color=\"\(mix(secondary, "#0d1117", 0.72))\"/><stop offset=\"1\" stop-color=\"#0d1117\"/></radialGradient>")
         s.line("<linearGradient id=\"sigil\(uid)\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"1\"><stop offset=\"0\" stop-color=\"\(mix(primary, "#ffffff", 0.2))\"/><stop offset=\"1\" stop-color=\"\(secondary)\"/></linearGradient>")
-        s.line("<linearGradient id=\"holo\(uid)\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"1\"><stop offset=\"0\" stop-color=\"#ffffff\" stop-opacity=\"0\"/><stop offset=\"0.45\" stop-color=\"#ffffff\" stop-opacity=\"0\"/><stop offset=\"0.5\" stop-color=\"#ffffff\" stop-opacity=\"0.35\"/><stop offset=\"0.55\" stop-color=\"#ffffff\" stop-opacity=\"0\"/><stop offset=\"1\" stop-color=\"#ffffff\" stop-opacity=\"0\"/></linearGradient>")
+        let holo = c.rarity == "mythic" || c.rarity == "rare"
+        if holo {
+            s.line("<linearGradient id=\"holo\(uid)\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"1\"><stop offset=\"0\" stop-color=\"#ffffff\" stop-opacity=\"0\"/><stop offset=\"0.45\" stop-color=\"#ffffff\" stop-opacity=\"0\"/><stop offset=\"0.5\" stop-color=\"#ffffff\" stop-opacity=\"0.35\"/><stop offset=\"0.55\" stop-color=\"#ffffff\" stop-opacity=\"0\"/><stop offset=\"1\" stop-color=\"#ffffff\" stop-opacity=\"0\"/></linearGradient>")
+        }
         s.line("<clipPath id=\"artclip\(uid)\"><rect x=\"24\" y=\"62\" width=\"312\" height=\"142\" rx=\"8\"/></clipPath>")
         s.line("</defs>")
 
@@ -51,7 +54,7 @@ public enum CardSVG {
         s.line("<g clip-path=\"url(#artclip\(uid))\">")
         s.line("<rect x=\"24\" y=\"62\" width=\"312\" height=\"142\" fill=\"url(#art\(uid))\"/>")
         art(into: &s, face: c, primary: primary, secondary: secondary, uid: uid)
-        if c.rarity == "mythic" || c.rarity == "rare" {
+        if holo {
             s.line("<rect x=\"24\" y=\"62\" width=\"312\" height=\"142\" fill=\"url(#holo\(uid))\"/>")
         }
         s.line("</g>")
@@ -75,15 +78,24 @@ public enum CardSVG {
         s.text(c.typeLine, x: 32, y: 223.5, size: 10.5, maxWidth: pillX - 36, attrs: "font-style=\"italic\" fill=\"#1b1f24\"")
         pills.forEach { s.line($0) }
 
-        // Stats: five columns with bars.
-        for (i, st) in c.stats.enumerated() {
-            let x = 30.0 + Double(i) * 61
-            s.line("<text x=\"\(num: x)\" y=\"246\" font-size=\"8.5\" font-weight=\"700\" letter-spacing=\"0.6\" fill=\"#57606a\">\(st.label)</text>")
-            s.line("<text x=\"\(num: x)\" y=\"264\" font-size=\"16\" font-weight=\"800\" fill=\"#1b1f24\">\(st.value)</text>")
-            let frac = Double(max(0, min(100, st.value))) / 100
-            s.line("<rect x=\"\(num: x)\" y=\"269\" width=\"52\" height=\"4\" rx=\"2\" fill=\"#1b1f24\" fill-opacity=\"0.15\"/>")
-            s.line("<rect x=\"\(num: x)\" y=\"269\" width=\"\(num: 52 * frac)\" height=\"4\" rx=\"2\" fill=\"\(accent)\"/>")
+        // Stats: five columns of label, value and bar, grouped by look (nothing overlaps, and
+        // each bar's track is still drawn under its fill).
+        let columns = c.stats.enumerated().map { (x: 30.0 + Double($0.offset) * 61, stat: $0.element) }
+        s.line("<g font-size=\"8.5\" font-weight=\"700\" letter-spacing=\"0.6\" fill=\"#57606a\">")
+        for col in columns { s.line("<text x=\"\(num: col.x)\" y=\"246\">\(col.stat.label)</text>") }
+        s.line("</g>")
+        s.line("<g font-size=\"16\" font-weight=\"800\" fill=\"#1b1f24\">")
+        for col in columns { s.line("<text x=\"\(num: col.x)\" y=\"264\">\(col.stat.value)</text>") }
+        s.line("</g>")
+        s.line("<g fill=\"#1b1f24\" fill-opacity=\"0.15\">")
+        for col in columns { s.line("<rect x=\"\(num: col.x)\" y=\"269\" width=\"52\" height=\"4\" rx=\"2\"/>") }
+        s.line("</g>")
+        s.line("<g fill=\"\(accent)\">")
+        for col in columns {
+            let frac = Double(max(0, min(100, col.stat.value))) / 100
+            s.line("<rect x=\"\(num: col.x)\" y=\"269\" width=\"\(num: 52 * frac)\" height=\"4\" rx=\"2\"/>")
         }
+        s.line("</g>")
 
         // Abilities: cost pips, name, damage. Free rows hold the description (enriched cards),
         // otherwise the rows are centred in the block.
@@ -111,9 +123,9 @@ public enum CardSVG {
         // Weakness / resistance / retreat.
         let colX = [30.0, 134.0, 238.0]
         let heads = ["WEAKNESS", "RESISTANCE", "RETREAT"]
-        for (i, h) in heads.enumerated() {
-            s.line("<text x=\"\(num: colX[i])\" y=\"386\" font-size=\"7.5\" font-weight=\"700\" letter-spacing=\"0.8\" fill=\"#57606a\">\(h)</text>")
-        }
+        s.line("<g font-size=\"7.5\" font-weight=\"700\" letter-spacing=\"0.8\" fill=\"#57606a\">")
+        for (i, h) in heads.enumerated() { s.line("<text x=\"\(num: colX[i])\" y=\"386\">\(h)</text>") }
+        s.line("</g>")
         for (i, t) in [c.weakness, c.resistance].enumerated() {
             guard let t else { continue }
             let x = colX[i]
